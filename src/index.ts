@@ -1,0 +1,1 @@
+// Public API of the course library: re-exports only.

@@ -58,7 +58,8 @@ let pending: { key: string; promise: Promise<BackendInfo> } | undefined;
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   const request = readRequest(options.backend, process.env[BACKEND_ENV_VAR]);
   const nativePackages = options.nativePackages ?? NATIVE_PACKAGES;
-  const key = JSON.stringify([request.name, nativePackages]);
+  // Same request, same answer: the key includes who asked, since the reason quotes it.
+  const key = JSON.stringify([request.name, request.name === 'auto' ? '' : request.by, nativePackages]);
   if (current?.key === key && tf.getBackend() === current.info.name) return current.info;
   if (pending?.key === key) return pending.promise;
 
@@ -126,7 +127,7 @@ const NOT_INSTALLED = 'native TensorFlow not installed';
 async function tryNative(load: NativeLoad, reason: string): Promise<BackendInfo | string> {
   if (load.status === 'not-installed') return NOT_INSTALLED;
   if (load.status === 'failed') return `${load.packageName} is installed but failed to load (${load.error})`;
-  if (!(await tf.setBackend('tensorflow'))) return `${load.packageName} loaded but its backend failed to start`;
+  if (!(await setBackendSafely('tensorflow'))) return `${load.packageName} loaded but its backend failed to start`;
   const binding = (tf.backend() as { binding?: { TF_Version?: unknown } }).binding;
   const versions: Record<string, string> = { 'tfjs-core': tf.version_core, ...pick(load.versions, 'tfjs-node') };
   if (typeof binding?.TF_Version === 'string') versions.tensorflow = binding.TF_Version;
@@ -156,6 +157,15 @@ async function tryWasm(reason: string): Promise<BackendInfo | string> {
 async function startCpu(reason: string): Promise<BackendInfo> {
   await tf.setBackend('cpu');
   return { name: 'cpu', reason, native: false, threads: 1, versions: { 'tfjs-core': tf.version_core, 'tfjs-backend-cpu': tf.version['tfjs-backend-cpu'] ?? tf.version_core } };
+}
+
+/** tf.setBackend, with "not registered" (which throws) reported as failure like any other. */
+async function setBackendSafely(name: BackendName): Promise<boolean> {
+  try {
+    return await tf.setBackend(name);
+  } catch {
+    return false;
+  }
 }
 
 function pick(table: Record<string, string>, key: string): Record<string, string> {

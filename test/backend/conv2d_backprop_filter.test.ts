@@ -45,7 +45,7 @@ async function filterGradient(backend: 'cpu' | 'wasm', c: Case): Promise<Float32
     const x = tf.tensor4d(randomValues(tf.util.sizeFromShape(c.x), 1), c.x);
     const filter = tf.tensor4d(randomValues(tf.util.sizeFromShape(c.filter), 2), c.filter);
     const weights = tf.tensor(randomValues(outCount, 3), info.outShape);
-    const grad = tf.grad((f: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(x, f, c.strides, c.pad), weights)))(filter);
+    const grad = tf.grad((f) => tf.sum(tf.mul(tf.conv2d(x, f as tf.Tensor4D, c.strides, c.pad), weights)))(filter);
     expect(grad.shape).toEqual(c.filter);
     return grad.dataSync() as Float32Array;
   });
@@ -89,11 +89,11 @@ describe('Conv2DBackpropFilter on wasm', () => {
 
   it('leaves nothing behind when used through tf.grad', async () => {
     await tf.setBackend('wasm');
-    const x = tf.randomNormal([2, 8, 8, 2]);
+    const x = tf.randomNormal<tf.Rank.R4>([2, 8, 8, 2]);
     const filter = tf.randomNormal([3, 3, 2, 4]);
     const buffersBefore = tf.backend().numDataIds();
     const tensorsBefore = tf.memory().numTensors;
-    for (let i = 0; i < 20; i++) tf.dispose(tf.grad((f: tf.Tensor4D) => tf.sum(tf.conv2d(x, f, 1, 'same')))(filter));
+    for (let i = 0; i < 20; i++) tf.dispose(tf.grad((f) => tf.sum(tf.conv2d(x, f as tf.Tensor4D, 1, 'same')))(filter));
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(tf.backend().numDataIds()).toBe(buffersBefore);
     tf.dispose([x, filter]);

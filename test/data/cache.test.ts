@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultDataRoot, readFileIfExists, writeFileAtomic } from '../../src/data/cache.js';
+
+describe('defaultDataRoot', () => {
+  it('prefers MNIST_COURSE_DATA, then XDG_CACHE_HOME, then ~/.cache', () => {
+    expect(defaultDataRoot({ MNIST_COURSE_DATA: '/data/mnist', XDG_CACHE_HOME: '/xdg' })).toBe('/data/mnist');
+    expect(defaultDataRoot({ XDG_CACHE_HOME: '/xdg' })).toBe(join('/xdg', 'mnist-course'));
+    expect(defaultDataRoot({})).toBe(join(homedir(), '.cache', 'mnist-course'));
+  });
+});
+
+describe('writeFileAtomic', () => {
+  it('creates the folder, writes the bytes and leaves no temporary file', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'cache-test-'));
+    const path = join(folder, 'deep', 'file.bin');
+    await writeFileAtomic(path, Uint8Array.of(1, 2, 3));
+    await writeFileAtomic(path, Uint8Array.of(4, 5));
+    expect(Array.from(await readFile(path))).toEqual([4, 5]);
+    expect(await readdir(join(folder, 'deep'))).toEqual(['file.bin']);
+  });
+
+  it('removes its temporary file when the rename fails', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'cache-fail-'));
+    await writeFileAtomic(join(folder, 'taken', 'x'), Uint8Array.of(1));
+    // Renaming a file onto a non-empty folder fails.
+    await expect(writeFileAtomic(join(folder, 'taken'), Uint8Array.of(2))).rejects.toThrow();
+    expect(await readdir(folder)).toEqual(['taken']);
+  });
+});
+
+describe('readFileIfExists', () => {
+  it('is undefined for a missing file', async () => {
+    expect(await readFileIfExists(join(tmpdir(), 'no-such-file-here.bin'))).toBeUndefined();
+  });
+});

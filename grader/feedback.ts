@@ -33,6 +33,7 @@ export function feedbackMarkdown(input: FeedbackInput, extra = ''): string {
     lines.push(`- **Measured accuracy**: ${pct(accuracy)} (${correct} of ${total} test images), standard error ${pct(standardError, 3)} = sqrt(p(1-p)/n).`);
     lines.push(`- **95% interval**: ${pct(interval95[0])} to ${pct(interval95[1])}.`);
     lines.push(`- **Pass rule**: measured accuracy >= ${pct(result.threshold)}, no margin either way.`);
+    if (result.evaluatedOn) lines.push(`- **Evaluated on**: ${result.evaluatedOn}.`);
   } else if (result.kind === 'code-function' && result.measured !== null) {
     lines.push(`- **Hidden tests passed**: ${result.cases.filter((c) => c.passed).length} of ${result.cases.length} (pass rule: ${pct(result.threshold, 0)} of them).`);
   }

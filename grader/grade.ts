@@ -46,6 +46,8 @@ export interface GradeResult {
   lateness: Lateness;
   model: { paramCount: number; layerClasses: string[]; inputShape: Array<number | null> } | null;
   evaluatedImages: number | null;
+  /** Which split was used and where it came from. */
+  evaluatedOn: string | null;
   sha256: string;
   /** Sentences that explain the grade and what to try next. */
   notes: string[];
@@ -80,7 +82,7 @@ function baseResult(exercise: Exercise, late: Lateness, sha256: string): GradeRe
   return {
     exerciseId: exercise.id, title: exercise.title, kind: exercise.kind, passed: false, score: 0, points: exercise.points, creditFraction: 0,
     measured: null, claimed: null, claim: null, threshold: exercise.threshold, accuracy: null, confusion: null, misclassifiedCount: null,
-    misclassified: [], constraints: [], cases: [], lateness: late, model: null, evaluatedImages: null, sha256, notes: [],
+    misclassified: [], constraints: [], cases: [], lateness: late, model: null, evaluatedImages: null, evaluatedOn: null, sha256, notes: [],
   };
 }
 
@@ -104,7 +106,7 @@ async function gradeModel(exercise: ModelExercise, artifact: ModelArtifact, clai
     const stats = accuracyStats(predictions, testSet.labels);
     const wrong = misclassified(predictions, testSet.labels);
     Object.assign(result, {
-      measured: stats.accuracy, accuracy: stats, confusion: confusionMatrix(predictions, testSet.labels), evaluatedImages: testSet.count,
+      measured: stats.accuracy, accuracy: stats, confusion: confusionMatrix(predictions, testSet.labels), evaluatedImages: testSet.count, evaluatedOn: testSet.description,
       misclassifiedCount: wrong.length, misclassified: wrong.slice(0, MISCLASSIFIED_LISTED),
     });
   } finally {

@@ -196,6 +196,15 @@ function toRecord(row: AttemptRow): AttemptRecord {
     id: row.id, createdAt: row.created_at, studentId: row.student_id, name: row.name, assignmentId: row.assignment_id, questionId: row.question_id,
     attemptNumber: row.attempt_number, claimed: row.claimed, measured: row.measured, score: row.score, maxPoints: row.max_points ?? 0,
     passed: row.passed === 1, claimFlagged: row.claim_flagged === 1, sha256: row.artifact_sha256, submissionId: row.submission_id,
-    feedback: JSON.parse(row.feedback_json) as unknown,
+    feedback: parseFeedback(row.feedback_json),
   };
+}
+
+// Rows written by hand or by an old grader may hold text that is not JSON; keep it readable rather than fail the listing.
+function parseFeedback(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return { unparsed: text };
+  }
 }

@@ -1,0 +1,91 @@
+// The course run report: per notebook status, time, backend, failing cell and headline numbers, as JSON and Markdown.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CellFailure } from './execute-notebook.js';
+import type { CourseMode } from './mode.js';
+import { formatNumber, type BackendRecord, type HeadlineResult } from './result.js';
+
+export interface NotebookReport {
+  /** File name, e.g. '03_mlp.ipynb'. */
+  notebook: string;
+  /** Where the notebook was read from and where the executed copy was written. */
+  source: string;
+  executed: string | null;
+  status: 'passed' | 'failed';
+  seconds: number;
+  /** The backend line the notebook reported (recordBackend or a printed `Backend: …` line), null if none. */
+  backend: string | null;
+  backendDetails: BackendRecord | null;
+  /** Null when the notebook passed; `cell` is null when the kernel failed before any cell. */
+  failure: (Omit<CellFailure, 'cell' | 'traceback'> & { cell: number | null }) | null;
+  results: HeadlineResult[];
+  codeCells: number;
+  codeCellsRun: number;
+}
+
+export interface CourseReport {
+  mode: CourseMode;
+  startedAt: string;
+  seconds: number;
+  passed: number;
+  failed: number;
+  versions: { node: string; tslab: string };
+  notebooks: NotebookReport[];
+}
+
+/** Writes report.json and report.md into `outDir`; returns their paths. */
+export function writeReport(outDir: string, report: CourseReport): { json: string; markdown: string } {
+  mkdirSync(outDir, { recursive: true });
+  const paths = { json: join(outDir, 'report.json'), markdown: join(outDir, 'report.md') };
+  writeFileSync(paths.json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(paths.markdown, renderReportMarkdown(report));
+  return paths;
+}
+
+/** Human report: one table of notebooks, one of headline numbers next to the tutorials'. */
+export function renderReportMarkdown(report: CourseReport): string {
+  const total = report.notebooks.length;
+  const lines = [
+    `# Course run (${report.mode} mode)`,
+    '',
+    `${report.passed} of ${total} notebooks passed in ${report.seconds.toFixed(1)} s, started ${report.startedAt} ` +
+      `(Node ${report.versions.node}, tslab ${report.versions.tslab}).`,
+    '',
+    '| Notebook | Status | Time | Backend | Failing cell |',
+    '|---|---|---|---|---|',
+    ...report.notebooks.map((nb) => row([
+      nb.notebook,
+      nb.status === 'passed' ? 'passed' : '**FAILED**',
+      `${nb.seconds.toFixed(1)} s`,
+      nb.backend ?? '—',
+      nb.failure === null ? '' : `${nb.failure.cell === null ? 'kernel' : `cell ${nb.failure.cell}`}: ${nb.failure.ename}: ${firstLine(nb.failure.evalue)}`,
+    ])),
+  ];
+  const withResults = report.notebooks.filter((nb) => nb.results.length > 0);
+  if (withResults.length > 0) {
+    lines.push('', '## Headline numbers', '');
+    if (report.mode === 'quick') lines.push('Quick mode trains on small subsets for a short time: these numbers only show that the notebooks run.', '');
+    lines.push('| Notebook | Result | Ours | Tutorial | Ours − tutorial | Our rerun of the tutorial | Note |', '|---|---|---|---|---|---|---|');
+    for (const nb of withResults) {
+      for (const result of nb.results) {
+        const unit = result.unit === undefined ? '' : ` ${result.unit}`;
+        const value = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : `${formatNumber(x)}${unit}`);
+        const difference = result.tutorial === null ? null : result.ours - result.tutorial;
+        lines.push(row([
+          nb.notebook, result.name, value(result.ours), value(result.tutorial),
+          difference === null ? '—' : `${difference >= 0 ? '+' : ''}${value(difference)}`,
+          value(result.rerun), result.note ?? '',
+        ]));
+      }
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function row(cells: string[]): string {
+  return `| ${cells.map((cell) => cell.replaceAll('|', '\\|').replaceAll('\n', ' ')).join(' | ')} |`;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? '';
+}

@@ -4,14 +4,15 @@ import { InvalidModelError } from './errors.js';
 import type { ModelArtifact, ModelJson, WeightSpec } from './model-artifact.js';
 
 /**
- * Standard TF.js layer classes a submission may use. TF.js can only build registered classes, and none of
- * these runs user code; the list also leaves out layers whose config alone can blow up memory (UpSampling2D,
- * ZeroPadding2D, Embedding). Sequential, Model and Functional appear because ensembles nest member models.
+ * Standard TF.js layer classes a submission may use: those an image classifier needs, including everything the
+ * course's models use (src/models). TF.js can only build registered classes, and none of these runs user code.
+ * Layers whose config alone could blow up memory are either left out (Embedding, recurrent layers) or bounded
+ * below (ZeroPadding2D, UpSampling2D). Sequential, Model and Functional appear because ensembles nest models.
  */
 export const ALLOWED_LAYER_CLASSES: ReadonlySet<string> = new Set([
   'InputLayer', 'Dense', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D',
   'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D',
-  'Flatten', 'Reshape', 'Dropout', 'AlphaDropout', 'GaussianDropout', 'GaussianNoise',
+  'Flatten', 'Reshape', 'ZeroPadding2D', 'Cropping2D', 'UpSampling2D', 'Dropout', 'AlphaDropout', 'GaussianDropout', 'GaussianNoise',
   'BatchNormalization', 'LayerNormalization', 'Rescaling',
   'Activation', 'ReLU', 'LeakyReLU', 'ELU', 'PReLU', 'ThresholdedReLU', 'Softmax',
   'Add', 'Average', 'Concatenate', 'Maximum', 'Minimum', 'Multiply',
@@ -183,8 +184,21 @@ const SIZE_KNOBS: Record<string, Array<{ field: string; weight: string; dims: 'l
   ],
 };
 
+// Bounds on knobs that grow activations (not weights): padding a 28x28 image by more than 32 or upsampling by more than 4 only wastes memory.
+const ACTIVATION_BOUNDS: Record<string, { field: string; max: number }> = {
+  ZeroPadding2D: { field: 'padding', max: 32 },
+  UpSampling2D: { field: 'size', max: 4 },
+};
+
 function checkDeclaredSizes(layers: TopologyLayer[], shapes: Map<string, number[]>): void {
   for (const layer of layers) {
+    const bound = ACTIVATION_BOUNDS[layer.className];
+    if (bound) {
+      const values = [layer.config[bound.field]].flat(3);
+      if (!values.every((value) => typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= bound.max)) {
+        throw new InvalidModelError(`${layer.className} layer "${layer.name}" has ${bound.field}=${JSON.stringify(layer.config[bound.field])}; each value must be an integer from 0 to ${bound.max}.`);
+      }
+    }
     for (const knob of SIZE_KNOBS[layer.className] ?? []) {
       const declared = layer.config[knob.field] ?? (knob.field === 'depth_multiplier' ? 1 : undefined);
       const shape = shapes.get(`${layer.name}/${knob.weight}`);

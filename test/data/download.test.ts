@@ -31,7 +31,8 @@ describe('downloadFromMirrors', () => {
     const reject = () => { throw new DatasetError('bad bytes'); };
     const attempt = downloadFromMirrors('hello.txt', [server.url, 'http://127.0.0.1:9/'], reject, { timeoutMs: 5000 });
     await expect(attempt).rejects.toThrow(DownloadError);
-    const error = await downloadFromMirrors('hello.txt', [server.url, 'http://127.0.0.1:9/'], reject, { timeoutMs: 5000 }).catch((e: DownloadError) => e);
+    const error = await downloadFromMirrors('hello.txt', [server.url, 'http://127.0.0.1:9/'], reject, { timeoutMs: 5000 })
+      .then(() => { throw new Error('expected a DownloadError'); }, (e: unknown) => e as DownloadError);
     expect(error.attempts).toHaveLength(2);
     expect(error.attempts[0]).toBe(`${server.url}hello.txt: bad bytes`);
     expect(error.attempts[1]).toMatch(/^http:\/\/127\.0\.0\.1:9\/hello\.txt: fetch failed/);

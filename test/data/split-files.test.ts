@@ -81,7 +81,7 @@ describe('downloadSplit from a local mirror on 127.0.0.1', () => {
 
   beforeAll(async () => {
     const badImages = Uint8Array.from(imageBytes);
-    badImages[500] ^= 1;
+    badImages[500] = 255 - (badImages[500] ?? 0);
     good = await serveFiles({ 'tiny-images-idx3-ubyte.gz': gzipSync(imageBytes), 'tiny-labels-idx1-ubyte.gz': labelsGz });
     corrupt = await serveFiles({ 'tiny-images-idx3-ubyte.gz': gzipSync(badImages), 'tiny-labels-idx1-ubyte.gz': labelsGz });
     truncated = await serveFiles({ 'tiny-images-idx3-ubyte.gz': gzipSync(imageBytes).subarray(0, 40) });

@@ -1,0 +1,154 @@
+// Figure (plotly vocabulary) -> Vega-Lite v5 spec: panels from axis ids, subplot titles, legend, house style.
+import type { LayoutAxis } from 'plotly.js';
+import { TRACE_COLORS } from './colors.js';
+import { PlotDataError, UnsupportedPlotError } from './errors.js';
+import { DASHES, traceLayers, type Json } from './traces.js';
+import type { Figure, Layout, Plot } from './types.js';
+
+/** Mime type that JupyterLab 4 and Notebook 7 render with their built-in, trust-free Vega renderer. */
+export const VEGA_LITE_MIME = 'application/vnd.vegalite.v5+json';
+const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+
+/** The bundled font (assets/fonts); browsers without it fall back to their sans-serif. */
+export const FONT_FAMILY = 'DejaVu Sans';
+
+/** A Vega-Lite top-level spec as plain JSON (what the notebook frontend receives). */
+export type VegaLiteSpec = Json;
+
+/** Sizes in CSS pixels for the whole figure when the layout gives none, like plotly's `width`/`height`. */
+const DEFAULT_SIZE = { single: { width: 560, height: 360 }, panel: { width: 440, height: 320 } } as const;
+/** Room a panel's axes, labels and title take around its plotting area, used to turn figure size into panel size. */
+const PANEL_CHROME = { width: 80, height: 70 } as const;
+
+/** Fonts and colours shared by every chart: close to matplotlib's defaults, with lighter grids. */
+const HOUSE_CONFIG: Json = {
+  font: FONT_FAMILY,
+  background: 'white',
+  padding: 12,
+  view: { stroke: '#b0b0b0' },
+  axis: {
+    labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', labelColor: '#333', titleColor: '#222',
+    gridColor: '#e8e8e8', domainColor: '#555', tickColor: '#555', titlePadding: 8, labelOverlap: true,
+  },
+  title: { fontSize: 14, fontWeight: 'normal', anchor: 'middle', color: '#222', offset: 8 },
+  legend: { labelFontSize: 11, symbolStrokeWidth: 2.5, symbolSize: 120, labelLimit: 240 },
+  concat: { spacing: 36 },
+};
+
+/** Axis number of a plotly axis id: 'x' -> 1, 'x3' -> 3. */
+function axisNumber(id: string | undefined, letter: 'x' | 'y', where: string): number {
+  const match = new RegExp(`^${letter}(\\d*)$`).exec(id ?? letter);
+  if (!match) throw new UnsupportedPlotError(`${where} has ${letter}axis "${id}"; expected "${letter}", "${letter}2", ...`);
+  return match[1] ? Number(match[1]) : 1;
+}
+
+function layoutAxis(layout: Layout | undefined, letter: 'x' | 'y', n: number): Partial<LayoutAxis> | undefined {
+  return (layout as Record<string, Partial<LayoutAxis> | undefined> | undefined)?.[`${letter}axis${n === 1 ? '' : n}`];
+}
+
+function titleText(title: Layout['title']): string | undefined {
+  return typeof title === 'string' ? title : title?.text;
+}
+
+/** Subplot titles: annotations anchored to a subplot's domain (`xref: 'x2 domain'`), as `subplots` writes them. */
+function panelTitles(layout: Layout | undefined): Map<number, string> {
+  const titles = new Map<number, string>();
+  (layout?.annotations ?? []).forEach((note, i) => {
+    const match = /^x(\d*) domain$/.exec(note.xref ?? '');
+    if (!match || note.text === undefined) {
+      throw new UnsupportedPlotError(`layout.annotations[${i}] is not a subplot title; only annotations with xref "x domain", "x2 domain", ... are drawn.`);
+    }
+    titles.set(match[1] ? Number(match[1]) : 1, note.text);
+  });
+  return titles;
+}
+
+/** The legend shared by all panels: one entry per trace name, in order of first appearance. */
+function figureLegend(data: Plot[], layout: Layout | undefined): { domain: string[]; colors: string[]; dashes: number[][] } | undefined {
+  const domain: string[] = [];
+  const colors: string[] = [];
+  const dashes: number[][] = [];
+  for (const trace of data) {
+    if (trace.name === undefined || trace.showlegend === false || domain.includes(trace.name)) continue;
+    const explicit = trace.line?.color ?? trace.marker?.color;
+    colors.push(typeof explicit === 'string' ? explicit : TRACE_COLORS[domain.length % TRACE_COLORS.length]!);
+    dashes.push(DASHES[trace.type === 'bar' ? 'solid' : trace.line?.dash ?? 'solid'] ?? DASHES['solid']!);
+    domain.push(trace.name);
+  }
+  const show = layout?.showlegend ?? domain.length >= 2;
+  return show && domain.length > 0 ? { domain, colors, dashes } : undefined;
+}
+
+function panelSpec(traces: Plot[], n: number, figure: Figure, legend: ReturnType<typeof figureLegend>): Json {
+  const xAxis = layoutAxis(figure.layout, 'x', n);
+  const yAxis = layoutAxis(figure.layout, 'y', n);
+  const bars = traces.filter((t) => t.type === 'bar');
+  const barGroup = bars.length > 1 ? bars.map((t) => t.name ?? `trace ${figure.data.indexOf(t)}`) : undefined;
+  if (barGroup && bars.some((t) => t.name === undefined)) {
+    throw new UnsupportedPlotError('several bar traces share a panel; give each a name so their bars can be grouped and labelled.');
+  }
+  const layers = traces.flatMap((trace, i) => {
+    const index = figure.data.indexOf(trace);
+    const where = `trace ${index}${trace.name === undefined ? '' : ` ("${trace.name}")`}`;
+    const legendIndex = legend && trace.name !== undefined ? legend.domain.indexOf(trace.name) : -1;
+    const color = legendIndex >= 0 ? legend!.colors[legendIndex]! : TRACE_COLORS[i % TRACE_COLORS.length]!;
+    return traceLayers(trace, { where, xAxis, yAxis, color, legend, barGroup });
+  });
+  return { layer: layers };
+}
+
+/**
+ * Translates a figure into a Vega-Lite v5 spec with inline data (no URLs, so it renders offline).
+ * Traces sharing `xaxis: 'xN'` form one panel; panels are laid out by `layout.grid` (default: one row).
+ * `size` overrides `layout.width`/`layout.height` (CSS pixels for the whole figure).
+ * Throws `PlotDataError` for unusable data and `UnsupportedPlotError` outside the supported subset.
+ */
+export function toVegaLite(figure: Figure, size: { width?: number; height?: number } = {}): VegaLiteSpec {
+  if (!Array.isArray(figure.data) || figure.data.length === 0) {
+    throw new PlotDataError('empty', 'figure.data is empty; expected at least one trace, e.g. { data: [{ y: [1, 2, 3] }] }.');
+  }
+  const layout = figure.layout;
+  const panels = new Map<number, Plot[]>();
+  figure.data.forEach((trace, i) => {
+    const where = `trace ${i}`;
+    const n = axisNumber(trace.xaxis, 'x', where);
+    if (axisNumber(trace.yaxis, 'y', where) !== n) {
+      throw new UnsupportedPlotError(`${where} pairs xaxis "${trace.xaxis}" with yaxis "${trace.yaxis}"; each subplot needs matching ids (x2 with y2).`);
+    }
+    panels.set(n, [...(panels.get(n) ?? []), trace]);
+  });
+  const legend = figureLegend(figure.data, layout);
+  const titles = panelTitles(layout);
+  const order = [...panels.keys()].sort((a, b) => a - b);
+  const title = titleText(layout?.title);
+  const width = size.width ?? layout?.width;
+  const height = size.height ?? layout?.height;
+  const top: Json = { $schema: VEGA_LITE_SCHEMA, config: HOUSE_CONFIG };
+  if (order.length === 1) {
+    const n = order[0]!;
+    const panelTitle = titles.get(n) ?? title;
+    return {
+      ...top,
+      ...(panelTitle === undefined ? {} : { title: { text: panelTitle, fontSize: 15 } }),
+      width: width ?? DEFAULT_SIZE.single.width,
+      height: height ?? DEFAULT_SIZE.single.height,
+      autosize: { type: 'fit', contains: 'padding' },
+      ...panelSpec(panels.get(n)!, n, figure, legend),
+    };
+  }
+  const columns = layout?.grid?.columns ?? (layout?.grid?.rows ? Math.ceil(order.length / layout.grid.rows) : order.length);
+  const rows = Math.ceil(order.length / columns);
+  const panelWidth = width === undefined ? DEFAULT_SIZE.panel.width - PANEL_CHROME.width : Math.max(80, width / columns - PANEL_CHROME.width);
+  const panelHeight = height === undefined ? DEFAULT_SIZE.panel.height - PANEL_CHROME.height : Math.max(60, height / rows - PANEL_CHROME.height);
+  return {
+    ...top,
+    ...(title === undefined ? {} : { title: { text: title, fontSize: 16, offset: 14 } }),
+    columns,
+    concat: order.map((n) => ({
+      ...(titles.has(n) ? { title: titles.get(n) } : {}),
+      width: panelWidth,
+      height: panelHeight,
+      ...panelSpec(panels.get(n)!, n, figure, legend),
+    })),
+  };
+}

@@ -1,0 +1,189 @@
+// The training loop: epochs of optimizer steps over a loader, optional validation, reported through callbacks.
+import * as tf from '@tensorflow/tfjs';
+import { parameters } from '../models/index.js';
+import { checkBatchFits, countCorrect, disposeBatch, type BatchSource } from './batches.js';
+import { TrainingConfigError } from './errors.js';
+import { evaluate } from './evaluate.js';
+import type { LossFn } from './losses.js';
+
+/** Reported after a batch (every `reportEvery` batches). */
+export interface BatchEvent {
+  epoch: number;
+  /** Index of the batch within the epoch. */
+  batch: number;
+  /** Batches per epoch, when the loader knows its length. */
+  batches?: number;
+  /** This batch's loss, like the tutorials' `loss.item()`. */
+  loss: number;
+  /** Learning rate used for this batch. */
+  lr: number;
+}
+
+/** One epoch's numbers. */
+export interface EpochRecord {
+  epoch: number;
+  /** Mean of the batch losses: the tutorials' `loss_per_epoch / len(train_loader)`. */
+  trainLoss: number;
+  /** Loss of the epoch's last batch, what seed 000 prints. */
+  lastBatchLoss: number;
+  /** Correct / examples over the epoch's training batches, measured in training mode as they were seen. */
+  trainAccuracy: number;
+  validLoss?: number;
+  validAccuracy?: number;
+  /** Wall time of the epoch, validation included. */
+  seconds: number;
+  batches: number;
+  examples: number;
+}
+
+/** Per-epoch records, plus the same numbers as arrays for plotting. */
+export interface History {
+  epochs: EpochRecord[];
+  trainLoss: number[];
+  trainAccuracy: number[];
+  validLoss: number[];
+  validAccuracy: number[];
+  seconds: number[];
+}
+
+type MaybePromise = void | Promise<void>;
+
+/** Hooks fit calls; all optional, awaited when they return a promise. fit never prints or plots by itself. */
+export interface FitCallbacks {
+  onTrainBegin?(info: { epochs: number; batchesPerEpoch?: number }): MaybePromise;
+  onEpochBegin?(epoch: number): MaybePromise;
+  onBatchEnd?(event: BatchEvent): MaybePromise;
+  onEpochEnd?(record: EpochRecord): MaybePromise;
+  onTrainEnd?(history: History): MaybePromise;
+}
+
+/** A scheduler stepped once per batch, such as OneCycleLR. */
+export interface BatchScheduler {
+  step(): void;
+}
+
+/** Options of `fit`. */
+export interface FitOptions {
+  loss: LossFn;
+  /** Our `SGD` or any tf.Optimizer; it updates the model's trainable weights. */
+  optimizer: tf.Optimizer;
+  epochs: number;
+  /** Stepped after every optimizer step, as in the ResNet tutorial. */
+  scheduler?: BatchScheduler;
+  validLoader?: BatchSource;
+  callbacks?: FitCallbacks | FitCallbacks[];
+  /**
+   * Read the batch loss back and call onBatchEnd every this many batches (and on each epoch's last batch).
+   * Default 1, as the tutorials' per-step `loss.item()`; raise it where reading back is costly (GPU backends).
+   * Epoch means are accumulated on the device either way.
+   */
+  reportEvery?: number;
+}
+
+/** The optimizer's current learning rate, for reports. */
+function currentLr(optimizer: tf.Optimizer): number {
+  const o = optimizer as unknown as { lr?: unknown; learningRate?: unknown };
+  return typeof o.lr === 'number' ? o.lr : typeof o.learningRate === 'number' ? o.learningRate : NaN;
+}
+
+async function emit<K extends keyof FitCallbacks>(callbacks: FitCallbacks[], name: K, ...args: Parameters<NonNullable<FitCallbacks[K]>>): Promise<void> {
+  for (const callback of callbacks) {
+    const hook = callback[name] as ((...a: unknown[]) => MaybePromise) | undefined;
+    if (hook) await hook.apply(callback, args);
+  }
+}
+
+/** Adds `value` to a device accumulator, disposing the old total and `value`. */
+function accumulate(total: tf.Scalar | undefined, value: tf.Scalar): tf.Scalar {
+  const sum = total === undefined ? tf.clone(value) : tf.add(total, value);
+  tf.dispose([total, value]);
+  return sum as tf.Scalar;
+}
+
+/** One optimizer step in training mode; returns the batch loss and correct count (caller disposes). */
+function trainStep(model: tf.LayersModel, images: tf.Tensor, labels: tf.Tensor, options: FitOptions, params: tf.Variable[]) {
+  return tf.tidy(() => {
+    let correct: tf.Scalar | undefined;
+    const loss = options.optimizer.minimize(
+      () => {
+        // training: true makes BatchNorm normalize with batch statistics and update its running averages.
+        const outputs = model.apply(images, { training: true }) as tf.Tensor;
+        correct = tf.keep(countCorrect(outputs, labels));
+        return options.loss(outputs, labels);
+      },
+      true,
+      params,
+    ) as tf.Scalar;
+    return { loss, correct: correct as tf.Scalar };
+  });
+}
+
+/**
+ * Trains `model` for `options.epochs` passes over `trainLoader` and returns the History.
+ * Each batch: forward in training mode, loss, gradients of the trainable weights, optimizer step, scheduler
+ * step; the batch is disposed. After each epoch, evaluates on `validLoader` in inference mode if given.
+ * @example
+ * const history = await fit(model, trainLoader, { loss: nllLoss, optimizer: new SGD(model, { lr: 0.003, momentum: 0.9 }),
+ *   epochs: 5, callbacks: [logEpochs()] });
+ */
+export async function fit(model: tf.LayersModel, trainLoader: BatchSource, options: FitOptions): Promise<History> {
+  const { epochs } = options;
+  const reportEvery = options.reportEvery ?? 1;
+  if (!Number.isInteger(epochs) || epochs < 0) throw new TrainingConfigError(`fit expects epochs to be a whole number >= 0, got ${epochs}.`);
+  if (!Number.isInteger(reportEvery) || reportEvery < 1) throw new TrainingConfigError(`fit expects reportEvery to be a whole number >= 1, got ${reportEvery}.`);
+  const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
+  const params = parameters(model);
+  const batches = trainLoader.length;
+  const history: History = { epochs: [], trainLoss: [], trainAccuracy: [], validLoss: [], validAccuracy: [], seconds: [] };
+  await emit(callbacks, 'onTrainBegin', { epochs, ...(batches !== undefined ? { batchesPerEpoch: batches } : {}) });
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const start = performance.now();
+    await emit(callbacks, 'onEpochBegin', epoch);
+    let lossSum: tf.Scalar | undefined;
+    let correctSum: tf.Scalar | undefined;
+    let lastLoss: tf.Scalar | undefined;
+    let batch = 0;
+    let examples = 0;
+    for await (const { images, labels } of trainLoader) {
+      const lr = currentLr(options.optimizer);
+      try {
+        if (batch === 0) checkBatchFits(model, images);
+        const step = trainStep(model, images, labels, options, params);
+        examples += images.shape[0] as number;
+        tf.dispose(lastLoss);
+        lastLoss = tf.keep(tf.clone(step.loss));
+        lossSum = accumulate(lossSum, step.loss);
+        correctSum = accumulate(correctSum, step.correct);
+      } finally {
+        disposeBatch({ images, labels });
+      }
+      options.scheduler?.step();
+      const isLast = batches !== undefined && batch === batches - 1;
+      if (callbacks.length > 0 && ((batch + 1) % reportEvery === 0 || isLast)) {
+        const loss = (lastLoss as tf.Scalar).dataSync()[0] as number;
+        await emit(callbacks, 'onBatchEnd', { epoch, batch, ...(batches !== undefined ? { batches } : {}), loss, lr });
+      }
+      batch++;
+    }
+    const trainLoss = batch > 0 ? ((lossSum as tf.Scalar).dataSync()[0] as number) / batch : NaN;
+    const trainAccuracy = examples > 0 ? ((correctSum as tf.Scalar).dataSync()[0] as number) / examples : NaN;
+    const lastBatchLoss = lastLoss ? (lastLoss.dataSync()[0] as number) : NaN;
+    tf.dispose([lossSum, correctSum, lastLoss]);
+    const record: EpochRecord = { epoch, trainLoss, lastBatchLoss, trainAccuracy, seconds: 0, batches: batch, examples };
+    if (options.validLoader) {
+      const valid = await evaluate(model, options.validLoader, { loss: options.loss });
+      record.validLoss = valid.loss as number;
+      record.validAccuracy = valid.accuracy;
+    }
+    record.seconds = (performance.now() - start) / 1000;
+    history.epochs.push(record);
+    history.trainLoss.push(record.trainLoss);
+    history.trainAccuracy.push(record.trainAccuracy);
+    if (record.validLoss !== undefined) history.validLoss.push(record.validLoss);
+    if (record.validAccuracy !== undefined) history.validAccuracy.push(record.validAccuracy);
+    history.seconds.push(record.seconds);
+    await emit(callbacks, 'onEpochEnd', record);
+  }
+  await emit(callbacks, 'onTrainEnd', history);
+  return history;
+}

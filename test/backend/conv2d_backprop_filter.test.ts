@@ -24,6 +24,8 @@ const cases: Case[] = [
   { x: [2, 7, 7, 3], filter: [3, 3, 3, 5], strides: 2, pad: 'same' },
   { x: [3, 9, 9, 2], filter: [3, 3, 2, 3], strides: 2, pad: 'valid' },
   { x: [2, 6, 6, 4], filter: [2, 2, 4, 2], strides: 1, pad: 'valid' },
+  { x: [2, 8, 8, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'valid' }, // the last row and column are never read
+  { x: [2, 10, 10, 2], filter: [2, 2, 2, 3], strides: 3, pad: 'valid' }, // ... nor the last two
   { x: [2, 6, 6, 2], filter: [1, 1, 2, 3], strides: 1, pad: 'valid' },
   { x: [2, 8, 8, 4], filter: [5, 5, 4, 2], strides: 1, pad: 'same' },
   { x: [2, 7, 7, 8], filter: [3, 3, 8, 8], strides: 1, pad: 1 },

@@ -1,6 +1,6 @@
 // The local data folder: where it is (option, env var, XDG cache), and writes that never leave partial files.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -38,12 +38,13 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
   }
 }
 
-/** The file's bytes, or undefined when it does not exist. Other errors (permissions, ...) are thrown. */
-export async function readFileIfExists(path: string): Promise<Uint8Array | undefined> {
+/** True when `path` exists. Errors other than "not found" (permissions, ...) are thrown. */
+export async function fileExists(path: string): Promise<boolean> {
   try {
-    return await readFile(path);
+    await stat(path);
+    return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
   }
 }

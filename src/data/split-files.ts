@@ -1,8 +1,8 @@
 // The two IDX files of one split (images + labels): their recorded checksums, reading, checking, downloading.
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { readFileIfExists, writeFileAtomic } from './cache.js';
-import { type Checksum, verifyChecksum } from './checksum.js';
+import { fileExists, writeFileAtomic } from './cache.js';
+import { type Checksum, readFileVerified, verifyChecksum } from './checksum.js';
 import { downloadFromMirrors } from './download.js';
 import { DatasetError, IdxFormatError, adviceFor } from './errors.js';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, decodeIdx, isGzip } from './idx.js';
@@ -58,10 +58,11 @@ export function storedChecksum(file: DataFile): Checksum {
 export async function readSplit(folder: string, files: SplitFiles, numClasses: number, advice?: string): Promise<SplitArrays | undefined> {
   const imagesPath = join(folder, storedName(files.images));
   const labelsPath = join(folder, storedName(files.labels));
-  const [imageBytes, labelBytes] = await Promise.all([readFileIfExists(imagesPath), readFileIfExists(labelsPath)]);
+  const [imageBytes, labelBytes] = await Promise.all([
+    readFileVerified(imagesPath, storedChecksum(files.images), advice ?? adviceFor(imagesPath)),
+    readFileVerified(labelsPath, storedChecksum(files.labels), advice ?? adviceFor(labelsPath)),
+  ]);
   if (imageBytes === undefined || labelBytes === undefined) return undefined;
-  verifyChecksum(imageBytes, storedChecksum(files.images), imagesPath, advice ?? adviceFor(imagesPath));
-  verifyChecksum(labelBytes, storedChecksum(files.labels), labelsPath, advice ?? adviceFor(labelsPath));
   return decodeSplit(imageBytes, labelBytes, { imagesPath, labelsPath, numClasses });
 }
 
@@ -106,7 +107,7 @@ export async function downloadSplit(folder: string, files: SplitFiles, mirrors: 
   const urls: string[] = [];
   for (const file of [files.images, files.labels]) {
     const target = join(folder, storedName(file));
-    if ((await readFileIfExists(target)) !== undefined) continue;
+    if (await fileExists(target)) continue;
     const { value, url } = await downloadFromMirrors(`${file.name}.gz`, mirrors, (bytes, from) => keptForm(bytes, file, from));
     await writeFileAtomic(target, value);
     urls.push(url);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultDataRoot, readFileIfExists, writeFileAtomic } from '../../src/data/cache.js';
+import { defaultDataRoot, fileExists, writeFileAtomic } from '../../src/data/cache.js';
 
 describe('defaultDataRoot', () => {
   it('prefers MNIST_COURSE_DATA, then XDG_CACHE_HOME, then ~/.cache', () => {
@@ -31,8 +31,11 @@ describe('writeFileAtomic', () => {
   });
 });
 
-describe('readFileIfExists', () => {
-  it('is undefined for a missing file', async () => {
-    expect(await readFileIfExists(join(tmpdir(), 'no-such-file-here.bin'))).toBeUndefined();
+describe('fileExists', () => {
+  it('tells an existing file from a missing one', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'cache-exists-'));
+    await writeFileAtomic(join(folder, 'a'), Uint8Array.of(1));
+    expect(await fileExists(join(folder, 'a'))).toBe(true);
+    expect(await fileExists(join(folder, 'b'))).toBe(false);
   });
 });

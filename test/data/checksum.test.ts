@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { digestOf, verifyChecksum } from '../../src/data/checksum.js';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { digestOf, readFileVerified, verifyChecksum } from '../../src/data/checksum.js';
 import { ChecksumError } from '../../src/data/errors.js';
 
 const abc = new TextEncoder().encode('abc');
@@ -17,5 +20,20 @@ describe('verifyChecksum', () => {
     const check = () => verifyChecksum(abc, { algorithm: 'md5', digest: '0'.repeat(32) }, 'abc.txt', 'Fetch it again.');
     expect(check).toThrow(ChecksumError);
     expect(check).toThrow(`abc.txt: md5 is 900150983cd24fb0d6963f7d28e17f72, expected ${'0'.repeat(32)}; the file is corrupt or incomplete. Fetch it again.`);
+  });
+});
+
+describe('readFileVerified', () => {
+  it('reads a file in chunks with the right digest, is undefined for a missing file, and names a bad one', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'checksum-'));
+    // 9 MB: more than two read chunks, so the overlapped read and hash is exercised.
+    const bytes = Uint8Array.from({ length: 9 << 20 }, (_, i) => (i * 7) & 255);
+    const path = join(folder, 'big.bin');
+    await writeFile(path, bytes);
+    const sha256 = { algorithm: 'sha256', digest: digestOf(bytes, 'sha256') } as const;
+    expect(Buffer.compare(Buffer.from((await readFileVerified(path, sha256))!), Buffer.from(bytes))).toBe(0);
+    expect(await readFileVerified(join(folder, 'missing.bin'), sha256)).toBeUndefined();
+    await expect(readFileVerified(path, { algorithm: 'sha256', digest: '0'.repeat(64) })).rejects.toThrow(
+      `${path}: sha256 is ${sha256.digest}, expected ${'0'.repeat(64)}; the file is corrupt or incomplete. Delete ${path} and load again`);
   });
 });

@@ -46,6 +46,14 @@ function layoutAxis(layout: Layout | undefined, letter: 'x' | 'y', n: number): P
   return (layout as Record<string, Partial<LayoutAxis> | undefined> | undefined)?.[`${letter}axis${n === 1 ? '' : n}`];
 }
 
+/** A Vega title from plotly's; text after a `<br>` becomes the subtitle (plotly's line break). */
+function titleSpec(title: string | undefined, fontSize: number): Json {
+  if (title === undefined) return {};
+  const [text, ...rest] = title.split(/<br\s*\/?>/i);
+  const subtitle = rest.join(' ').trim();
+  return { title: { text, fontSize, ...(subtitle ? { subtitle, subtitleFontSize: 12, subtitleColor: '#555' } : {}) } };
+}
+
 function titleText(title: Layout['title']): string | undefined {
   return typeof title === 'string' ? title : title?.text;
 }
@@ -129,7 +137,7 @@ export function toVegaLite(figure: Figure, size: { width?: number; height?: numb
     const panelTitle = titles.get(n) ?? title;
     return {
       ...top,
-      ...(panelTitle === undefined ? {} : { title: { text: panelTitle, fontSize: 15 } }),
+      ...titleSpec(panelTitle, 15),
       width: width ?? DEFAULT_SIZE.single.width,
       height: height ?? DEFAULT_SIZE.single.height,
       autosize: { type: 'fit', contains: 'padding' },
@@ -142,10 +150,10 @@ export function toVegaLite(figure: Figure, size: { width?: number; height?: numb
   const panelHeight = height === undefined ? DEFAULT_SIZE.panel.height - PANEL_CHROME.height : Math.max(60, height / rows - PANEL_CHROME.height);
   return {
     ...top,
-    ...(title === undefined ? {} : { title: { text: title, fontSize: 16, offset: 14 } }),
+    ...titleSpec(title, 16),
     columns,
     concat: order.map((n) => ({
-      ...(titles.has(n) ? { title: titles.get(n) } : {}),
+      ...titleSpec(titles.get(n), 14),
       width: panelWidth,
       height: panelHeight,
       ...panelSpec(panels.get(n)!, n, figure, legend),

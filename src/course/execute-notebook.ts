@@ -48,8 +48,11 @@ export interface NotebookExecution {
 /** Lines such as `Backend: tensorflow (CUDA, H100)` are taken as the backend when no backend record was displayed. */
 const BACKEND_LINE = /^backend:\s*(.+)$/im;
 
+/** What the executor needs of a kernel; {@link KernelClient} in practice, a fake in tests. */
+export type CellRunner = Pick<KernelClient, 'execute' | 'exitReason' | 'log'>;
+
 /** Executes `notebook` (not mutated) on `kernel`; never throws for cell failures, it returns them. */
-export async function executeNotebook(notebook: Notebook, kernel: KernelClient, options: ExecuteNotebookOptions = {}): Promise<NotebookExecution> {
+export async function executeNotebook(notebook: Notebook, kernel: CellRunner, options: ExecuteNotebookOptions = {}): Promise<NotebookExecution> {
   const executed: Notebook = structuredClone(notebook);
   const collector = new OutputCollector();
   const results: HeadlineResult[] = [];
@@ -99,7 +102,7 @@ export async function executeNotebook(notebook: Notebook, kernel: KernelClient, 
   };
 }
 
-function errorOutput(status: Exclude<ExecuteStatus, 'ok'>, cell: CodeCell, kernel: KernelClient, timeoutMs: number | undefined): ErrorOutput {
+function errorOutput(status: Exclude<ExecuteStatus, 'ok'>, cell: CodeCell, kernel: CellRunner, timeoutMs: number | undefined): ErrorOutput {
   switch (status) {
     case 'error':
       return errorFromStderr(cell.outputs);

@@ -184,13 +184,12 @@ export class KernelClient {
     });
     const first = await Promise.race([done.then(() => 'done' as const), timeout, this.exited.then(() => 'died' as const)]);
     clearTimeout(timer);
-    this.replyHandlers.delete(id);
-    if (first === 'died') return { status: 'died', executionCount: null, elapsedMs: elapsed() };
     if (first === 'timeout') {
       this.interrupt();
       await Promise.race([done, sleep(INTERRUPT_GRACE_MS), this.exited]);
-      return { status: 'timeout', executionCount: null, elapsedMs: elapsed() };
     }
+    this.replyHandlers.delete(id);
+    if (first !== 'done') return { status: first, executionCount: null, elapsedMs: elapsed() };
     const content = reply?.content ?? {};
     const status = content['status'];
     const count = content['execution_count'];

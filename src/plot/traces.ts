@@ -20,6 +20,8 @@ export interface TraceContext {
   legend: { domain: string[]; colors: string[]; dashes: number[][] } | undefined;
   /** Names of the bar traces in this panel when there are several (drawn side by side). */
   barGroup: string[] | undefined;
+  /** Tick counts for quantitative axes, from the panel size (about one label per 70 px across, 40 px up). */
+  ticks: { x: number; y: number };
 }
 
 /** plotly's `line.dash` names as SVG dash arrays. */
@@ -32,7 +34,7 @@ export function axisTitle(axis: Partial<LayoutAxis> | undefined): string | null 
 }
 
 /** An x or y encoding honouring plotly's axis title, range, log type, reversal and tick format. */
-function channel(field: string, type: 'quantitative' | 'nominal', axis: Partial<LayoutAxis> | undefined, zero: boolean): Json {
+function channel(field: string, type: 'quantitative' | 'nominal', axis: Partial<LayoutAxis> | undefined, zero: boolean, tickCount?: number): Json {
   const scale: Json = {};
   const axisProps: Json = {};
   if (type === 'quantitative') {
@@ -40,6 +42,7 @@ function channel(field: string, type: 'quantitative' | 'nominal', axis: Partial<
     if (axis?.range) scale['domain'] = finiteNumbers(axis.range, 'axis range');
     if (axis?.type === 'log') scale['type'] = 'log';
     if (axis?.tickformat) axisProps['format'] = axis.tickformat;
+    if (tickCount !== undefined) axisProps['tickCount'] = tickCount;
   } else {
     axisProps['labelAngle'] = 0;
   }
@@ -71,8 +74,8 @@ function scatterLayers(trace: Plot, ctx: TraceContext): Json[] {
     ?? (typeof trace.marker?.color === 'string' ? trace.marker.color : undefined) ?? ctx.color;
   const mode = trace.mode ?? (y.length > 20 ? 'lines' : 'lines+markers');
   const encoding: Json = {
-    x: channel('x', numericX ? 'quantitative' : 'nominal', ctx.xAxis, false),
-    y: channel('y', 'quantitative', ctx.yAxis, false),
+    x: channel('x', numericX ? 'quantitative' : 'nominal', ctx.xAxis, false, ctx.ticks.x),
+    y: channel('y', 'quantitative', ctx.yAxis, false, ctx.ticks.y),
     order: { field: 'i', type: 'quantitative' }, // plotly joins points in the given order, not sorted by x
   };
   const layers: Json[] = [];
@@ -106,7 +109,7 @@ function barLayers(trace: Plot, ctx: TraceContext): Json[] {
   if (text) requireSameLength(text, y, `${ctx.where} text`, 'bar');
   const values = y.map((yi, i) => ({ x: x[i], y: yi, text: text?.[i] ?? '', series: trace.name }));
   const color = typeof trace.marker?.color === 'string' ? trace.marker.color : ctx.color;
-  const encoding: Json = { x: channel('x', 'nominal', ctx.xAxis, true), y: channel('y', 'quantitative', ctx.yAxis, true) };
+  const encoding: Json = { x: channel('x', 'nominal', ctx.xAxis, true), y: channel('y', 'quantitative', ctx.yAxis, true, ctx.ticks.y) };
   if (ctx.barGroup) encoding['xOffset'] = { datum: trace.name ?? ctx.where, scale: { domain: ctx.barGroup } };
   const layers: Json[] = [{ data: { values }, mark: { type: 'bar', color }, encoding: { ...encoding, ...styleEncoding(trace, ctx, false) } }];
   if (text) {

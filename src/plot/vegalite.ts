@@ -54,6 +54,17 @@ function titleSpec(title: string | undefined, fontSize: number): Json {
   return { title: { text, fontSize, ...(subtitle ? { subtitle, subtitleFontSize: 12, subtitleColor: '#555' } : {}) } };
 }
 
+/**
+ * A subplot title as a text mark a fixed distance above the plotting area. A Vega title would sit above the
+ * panel's bounds instead, which include tick labels overhanging the top, so titles of neighbours would not align.
+ */
+function panelTitleLayer(text: string, panelWidth: number): Json {
+  return {
+    data: { values: [{}] },
+    mark: { type: 'text', text, x: panelWidth / 2, y: -12, align: 'center', baseline: 'bottom', fontSize: 14, color: '#222' },
+  };
+}
+
 function titleText(title: Layout['title']): string | undefined {
   return typeof title === 'string' ? title : title?.text;
 }
@@ -87,7 +98,8 @@ function figureLegend(data: Plot[], layout: Layout | undefined): { domain: strin
   return show && domain.length > 0 ? { domain, colors, dashes } : undefined;
 }
 
-function panelSpec(traces: Plot[], n: number, figure: Figure, legend: ReturnType<typeof figureLegend>): Json {
+function panelSpec(traces: Plot[], n: number, figure: Figure, legend: ReturnType<typeof figureLegend>, size: { width: number; height: number }): Json {
+  const ticks = { x: Math.max(3, Math.round(size.width / 70)), y: Math.max(3, Math.round(size.height / 40)) };
   const xAxis = layoutAxis(figure.layout, 'x', n);
   const yAxis = layoutAxis(figure.layout, 'y', n);
   const bars = traces.filter((t) => t.type === 'bar');
@@ -100,7 +112,7 @@ function panelSpec(traces: Plot[], n: number, figure: Figure, legend: ReturnType
     const where = `trace ${index}${trace.name === undefined ? '' : ` ("${trace.name}")`}`;
     const legendIndex = legend && trace.name !== undefined ? legend.domain.indexOf(trace.name) : -1;
     const color = legendIndex >= 0 ? legend!.colors[legendIndex]! : TRACE_COLORS[i % TRACE_COLORS.length]!;
-    return traceLayers(trace, { where, xAxis, yAxis, color, legend, barGroup });
+    return traceLayers(trace, { where, xAxis, yAxis, color, legend, barGroup, ticks });
   });
   return { layer: layers };
 }
@@ -135,13 +147,13 @@ export function toVegaLite(figure: Figure, size: { width?: number; height?: numb
   if (order.length === 1) {
     const n = order[0]!;
     const panelTitle = titles.get(n) ?? title;
+    const panelSize = { width: width ?? DEFAULT_SIZE.single.width, height: height ?? DEFAULT_SIZE.single.height };
     return {
       ...top,
       ...titleSpec(panelTitle, 15),
-      width: width ?? DEFAULT_SIZE.single.width,
-      height: height ?? DEFAULT_SIZE.single.height,
+      ...panelSize,
       autosize: { type: 'fit', contains: 'padding' },
-      ...panelSpec(panels.get(n)!, n, figure, legend),
+      ...panelSpec(panels.get(n)!, n, figure, legend, { width: panelSize.width - PANEL_CHROME.width, height: panelSize.height - PANEL_CHROME.height }),
     };
   }
   const columns = layout?.grid?.columns ?? (layout?.grid?.rows ? Math.ceil(order.length / layout.grid.rows) : order.length);
@@ -152,11 +164,11 @@ export function toVegaLite(figure: Figure, size: { width?: number; height?: numb
     ...top,
     ...titleSpec(title, 16),
     columns,
-    concat: order.map((n) => ({
-      ...titleSpec(titles.get(n), 14),
-      width: panelWidth,
-      height: panelHeight,
-      ...panelSpec(panels.get(n)!, n, figure, legend),
-    })),
+    concat: order.map((n) => {
+      const panel = panelSpec(panels.get(n)!, n, figure, legend, { width: panelWidth, height: panelHeight });
+      const title = titles.get(n);
+      if (title !== undefined) (panel['layer'] as Json[]).push(panelTitleLayer(title, panelWidth));
+      return { width: panelWidth, height: panelHeight, ...panel };
+    }),
   };
 }

@@ -1,0 +1,110 @@
+// Tests of SGD against a hand computation of PyTorch's update rule and against tf.train.momentum.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SGD, TrainingConfigError } from '../../src/train/index.js';
+import { quietBackend } from './fixtures.js';
+
+beforeAll(quietBackend);
+
+// Loss sum(a * p^2) has gradient 2 * a * p: simple enough to follow the update by hand.
+const A = [1, 3];
+const quadratic = (p: tf.Variable) => () => tf.sum(tf.mul(tf.tensor1d(A), tf.square(p))) as tf.Scalar;
+
+/** PyTorch's SGD (dampening 0, nesterov off) written out in plain numbers. */
+function torchSgd(p0: number[], steps: number, lr: number, momentum: number, weightDecay: number): number[] {
+  const p = [...p0];
+  let v: number[] | undefined;
+  for (let s = 0; s < steps; s++) {
+    const g = p.map((x, i) => 2 * (A[i] as number) * x + weightDecay * x);
+    v = v === undefined ? g : v.map((vi, i) => momentum * vi + (g[i] as number));
+    const direction = momentum === 0 ? g : v;
+    for (let i = 0; i < p.length; i++) p[i] = (p[i] as number) - lr * (direction[i] as number);
+  }
+  return p;
+}
+
+describe('SGD', () => {
+  it('follows a hand computation of PyTorch SGD with momentum and weight decay over 4 steps (to 1e-6)', () => {
+    const p = tf.variable(tf.tensor1d([1, -2]));
+    const optimizer = new SGD([p], { lr: 0.1, momentum: 0.9, weightDecay: 0.01 });
+    for (let s = 0; s < 4; s++) optimizer.step(quadratic(p)).dispose();
+    const expected = torchSgd([1, -2], 4, 0.1, 0.9, 0.01);
+    Array.from(p.dataSync()).forEach((x, i) => expect(x).toBeCloseTo(expected[i] as number, 6));
+    optimizer.dispose();
+  });
+
+  it('without momentum is p -= lr * grad', () => {
+    const p = tf.variable(tf.tensor1d([1, 1]));
+    const optimizer = new SGD([p], { lr: 0.05 });
+    optimizer.step(quadratic(p)).dispose();
+    expect(Array.from(p.dataSync())).toEqual([1 - 0.05 * 2, 1 - 0.05 * 6].map(Math.fround));
+  });
+
+  it('matches tf.train.momentum while lr and momentum stay fixed (same rule, accumulator from zero), to 1e-6', () => {
+    const ours = tf.variable(tf.tensor1d([0.5, -1.5]));
+    const theirs = tf.variable(tf.tensor1d([0.5, -1.5]));
+    const sgd = new SGD([ours], { lr: 0.02, momentum: 0.9 });
+    const reference = tf.train.momentum(0.02, 0.9);
+    for (let s = 0; s < 5; s++) {
+      sgd.step(quadratic(ours)).dispose();
+      reference.minimize(quadratic(theirs), false, [theirs]);
+    }
+    const difference = tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0] as number;
+    expect(difference).toBeLessThan(1e-6);
+    sgd.dispose();
+    reference.dispose();
+  });
+
+  it('differs from tf.train.momentum when momentum changes mid-run: ours reads it each step, theirs baked it in', () => {
+    const ours = tf.variable(tf.tensor1d([1, 1]));
+    const theirs = tf.variable(tf.tensor1d([1, 1]));
+    const sgd = new SGD([ours], { lr: 0.01, momentum: 0.9 });
+    const reference = tf.train.momentum(0.01, 0.9);
+    for (let s = 0; s < 3; s++) {
+      sgd.step(quadratic(ours)).dispose();
+      reference.minimize(quadratic(theirs), false, [theirs]);
+      sgd.momentum = 0.5;
+      reference.setMomentum(0.5); // only stores the number; the update keeps using the scalar made at construction
+    }
+    const expectedOurs = (() => {
+      const p = [1, 1];
+      let v = [0, 0];
+      for (let s = 0; s < 3; s++) {
+        const m = s === 0 ? 0 : 0.5; // first step: v = g whatever the momentum
+        const g = p.map((x, i) => 2 * (A[i] as number) * x);
+        v = v.map((vi, i) => m * vi + (g[i] as number));
+        for (let i = 0; i < 2; i++) p[i] = (p[i] as number) - 0.01 * (v[i] as number);
+      }
+      return p;
+    })();
+    Array.from(ours.dataSync()).forEach((x, i) => expect(x).toBeCloseTo(expectedOurs[i] as number, 6));
+    expect(tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0]).toBeGreaterThan(1e-4);
+    sgd.dispose();
+    reference.dispose();
+  });
+
+  it('reads lr at every step, so a scheduler can change it', () => {
+    const p = tf.variable(tf.tensor1d([1, 1]));
+    const optimizer = new SGD([p], { lr: 0.1 });
+    optimizer.lr = 0;
+    optimizer.step(quadratic(p)).dispose();
+    expect(Array.from(p.dataSync())).toEqual([1, 1]);
+  });
+
+  it('keeps one momentum buffer per parameter and frees them on dispose', () => {
+    const p = tf.variable(tf.tensor1d([1, 1]));
+    const optimizer = new SGD([p], { lr: 0.1, momentum: 0.9 });
+    optimizer.step(quadratic(p)).dispose();
+    const afterFirst = tf.memory().numTensors;
+    for (let s = 0; s < 3; s++) optimizer.step(quadratic(p)).dispose();
+    expect(tf.memory().numTensors).toBe(afterFirst);
+    optimizer.dispose();
+    expect(tf.memory().numTensors).toBe(afterFirst - 1);
+  });
+
+  it('rejects negative settings as PyTorch does', () => {
+    const p = tf.variable(tf.tensor1d([1]));
+    expect(() => new SGD([p], { lr: -1 })).toThrow(TrainingConfigError);
+    expect(() => new SGD([p], { lr: 0.1, momentum: -0.5 })).toThrow(/momentum value >= 0/);
+  });
+});

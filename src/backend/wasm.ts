@@ -12,10 +12,12 @@ export interface WasmStart {
   threads?: number;
   /** Whether the SIMD build was loaded (Node 16.4+ validates wasm SIMD). */
   simd?: boolean;
-  /** Kernels we registered because this tfjs-backend-wasm lacks them. */
-  addedKernels: string[];
   version: string;
 }
+
+// Registered on import, like tfjs-backend-wasm's own kernels, so CNNs also train after a plain
+// tf.setBackend('wasm') that bypasses initBackend. It only adds a registry entry; nothing runs until a gradient does.
+registerWasmTrainingKernels();
 
 let pathsSet = false;
 
@@ -27,7 +29,7 @@ export function wasmBinaryFolder(): string {
   return dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm')) + sep;
 }
 
-/** Points wasm at its binaries, adds our kernels, and makes it the active backend. */
+/** Points wasm at its binaries and makes it the active backend. */
 export async function startWasm(): Promise<WasmStart> {
   // Emscripten's own guess (the script's folder) also works under plain Node, but not once a bundler or test
   // runner moves the JavaScript; an explicit folder works everywhere. It must be set before the first init.
@@ -35,9 +37,9 @@ export async function startWasm(): Promise<WasmStart> {
     setWasmPaths(wasmBinaryFolder());
     pathsSet = true;
   }
-  const addedKernels = registerWasmTrainingKernels();
+  registerWasmTrainingKernels(); // a no-op unless someone unregistered it since import
   const ok = await tf.setBackend('wasm');
-  if (!ok) return { ok, addedKernels, version: version_wasm };
+  if (!ok) return { ok, version: version_wasm };
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  return { ok, threads: getThreadsCount(), simd: simd === true, addedKernels, version: version_wasm };
+  return { ok, threads: getThreadsCount(), simd: simd === true, version: version_wasm };
 }

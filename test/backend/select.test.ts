@@ -36,6 +36,12 @@ afterAll(async () => {
   if (tf.findBackendFactory('tensorflow') !== null) tf.removeBackend('tensorflow');
 });
 
+describe('importing the backend module', () => {
+  it('registers the wasm filter-gradient kernel, so a plain tf.setBackend("wasm") can train CNNs too', () => {
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+});
+
 describe('initBackend', () => {
   it('picks wasm when native TensorFlow is not installed, and says so in one line', async () => {
     const { info, lines } = await init({ nativePackages: NOT_INSTALLED });

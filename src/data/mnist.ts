@@ -52,9 +52,16 @@ export async function loadMnist(options: LoadOptions = {}): Promise<ImageDataset
   });
 }
 
-/** Both splits at once (in parallel). */
+/** Both splits at once, loaded in parallel; their log lines come train first, whichever finishes first. */
 export async function loadMnistSplits(options: Omit<LoadOptions, 'train'> = {}): Promise<{ train: ImageDataset; test: ImageDataset }> {
-  const [train, test] = await Promise.all([loadMnist({ ...options, train: true }), loadMnist({ ...options, train: false })]);
+  const trainLines: string[] = [];
+  const testLines: string[] = [];
+  const [train, test] = await Promise.all([
+    loadMnist({ ...options, train: true, log: (line) => trainLines.push(line) }),
+    loadMnist({ ...options, train: false, log: (line) => testLines.push(line) }),
+  ]);
+  const log = options.log ?? ((line: string) => console.log(line));
+  [...trainLines, ...testLines].forEach((line) => log(line));
   return { train, test };
 }
 

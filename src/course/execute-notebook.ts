@@ -45,8 +45,11 @@ export interface NotebookExecution {
   codeCells: number;
 }
 
-/** Lines such as `Backend: tensorflow (CUDA, H100)` are taken as the backend when no backend record was displayed. */
-const BACKEND_LINE = /^backend:\s*(.+)$/im;
+/**
+ * A printed line such as `TF.js backend: wasm (native TensorFlow not installed: …)` (what initBackend logs) or
+ * `Backend: cpu` is taken as the backend when the notebook displayed no backend record.
+ */
+const BACKEND_LINE = /^(?:TF\.js )?backend:\s*(.+)$/im;
 
 /** What the executor needs of a kernel; {@link KernelClient} in practice, a fake in tests. */
 export type CellRunner = Pick<KernelClient, 'execute' | 'exitReason' | 'log'>;

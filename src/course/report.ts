@@ -57,7 +57,7 @@ export function renderReportMarkdown(report: CourseReport): string {
       nb.notebook,
       nb.status === 'passed' ? 'passed' : '**FAILED**',
       `${nb.seconds.toFixed(1)} s`,
-      nb.backend ?? '—',
+      nb.backend === null ? '—' : nb.backend.split(' (')[0] ?? nb.backend, // the reason in parentheses is in report.json
       nb.failure === null ? '' : `${nb.failure.cell === null ? 'kernel' : `cell ${nb.failure.cell}`}: ${nb.failure.ename}: ${firstLine(nb.failure.evalue)}`,
     ])),
   ];

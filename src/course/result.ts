@@ -37,18 +37,17 @@ export class ResultFormatError extends Error {
 /**
  * Prints a headline result and, inside the tslab kernel, also hands it to the course runner.
  *
- * In Jupyter the cell shows one line; the runner puts the numbers into out/course/report.md.
- * Returns the validated result.
+ * In Jupyter the cell shows one line; the runner puts the numbers into out/course/report.md. Returns nothing, so
+ * that tslab does not echo the object when the call ends a cell.
  *
  * @example
  * reportResult({ name: 'test accuracy', ours: 98.1, tutorial: 98.0, unit: '%', note: 'after 14 epochs' });
  * // test accuracy: ours 98.1 %, tutorial 98 % (after 14 epochs)
  */
-export function reportResult(result: HeadlineResult): HeadlineResult {
+export function reportResult(result: HeadlineResult): void {
   checkResult(result);
   const line = formatResult(result);
   if (!displayInKernel({ 'text/plain': line, [RESULT_MIME]: result })) console.log(line);
-  return result;
 }
 
 /**

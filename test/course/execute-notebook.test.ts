@@ -22,7 +22,7 @@ function fakeKernel(): CellRunner & { ran: string[] } {
           emit(options, 'display_data', { data: { 'text/plain': 'acc', [RESULT_MIME]: JSON.stringify({ name: 'acc', ours: 1, tutorial: 2 }) }, metadata: {} });
           return done('ok');
         case 'backend line':
-          emit(options, 'stream', { name: 'stdout', text: 'Backend: wasm (4 threads)\n' });
+          emit(options, 'stream', { name: 'stdout', text: 'TF.js backend: wasm (native TensorFlow not installed)\n' });
           return done('ok');
         case 'hang':
           emit(options, 'stream', { name: 'stderr', text: 'Error: Interrupted asynchronously\n' });
@@ -43,11 +43,11 @@ const notebookOf = (...sources: string[]): Notebook => ({
 });
 
 describe('executeNotebook', () => {
-  it('collects results sent as JSON text and takes a printed Backend line as the backend', async () => {
+  it('collects results sent as JSON text and takes the printed TF.js backend line as the backend', async () => {
     const run = await executeNotebook(notebookOf('backend line', 'result'), fakeKernel());
     expect(run.failure).toBeNull();
     expect(run.results).toEqual([{ name: 'acc', ours: 1, tutorial: 2 }]);
-    expect(run.backend).toEqual({ line: 'wasm (4 threads)' });
+    expect(run.backend).toEqual({ line: 'wasm (native TensorFlow not installed)' });
     expect(run.notebook.cells.map((cell) => (cell.cell_type === 'code' ? cell.execution_count : 'md'))).toEqual(['md', 1, 2]);
   });
 

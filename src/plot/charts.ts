@@ -11,6 +11,8 @@ export interface LineSeries {
   name?: string;
   dash?: 'solid' | 'dash' | 'dot';
   color?: string;
+  /** Line width in pixels. Default 2. */
+  width?: number;
   /** Draw a dot at each point; default for series of at most 20 points. */
   markers?: boolean;
 }
@@ -52,7 +54,7 @@ export function lineChart(series: LineSeries | readonly LineSeries[], options: C
     return {
       type: 'scatter', y, ...(x ? { x } : {}), mode: markers ? 'lines+markers' : 'lines',
       ...(s.name === undefined ? {} : { name: s.name }),
-      line: { dash: s.dash ?? 'solid', ...(s.color ? { color: s.color } : {}) },
+      line: { dash: s.dash ?? 'solid', ...(s.color ? { color: s.color } : {}), ...(s.width ? { width: s.width } : {}) },
     };
   });
   return { data, layout: baseLayout(options) };

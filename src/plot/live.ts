@@ -107,7 +107,8 @@ export function liveChart(options: LiveChartOptions = {}): LiveChart {
       .filter(([points]) => points.length > 0)
       .map(([points, name, dash, color]) => {
         const shown = thin(points, maxPoints);
-        return { x: shown.map((p) => p.x), y: shown.map((p) => p.y), name, dash, color, markers: shown.length <= 20 && name !== 'batch loss' };
+        const perBatch = name === 'batch loss';
+        return { x: shown.map((p) => p.x), y: shown.map((p) => p.y), name, dash, color, width: perBatch ? 1 : 2, markers: shown.length <= 20 && !perBatch };
       });
     const loss = lines([[batchLoss, 'batch loss', 'solid', '#b8c7d9'], [series.loss, 'train', 'solid', TRACE_COLORS[0]], [series.valLoss, 'validation', 'dash', TRACE_COLORS[1]]]);
     const acc = lines([[series.acc, 'train', 'solid', TRACE_COLORS[0]], [series.valAcc, 'validation', 'dash', TRACE_COLORS[1]]]);

@@ -40,6 +40,8 @@ function channel(field: string, type: 'quantitative' | 'nominal', axis: Partial<
   if (type === 'quantitative') {
     scale['zero'] = zero;
     if (axis?.range) scale['domain'] = finiteNumbers(axis.range, 'axis range');
+    // Lines and markers get a margin like matplotlib's, so end points are not cut in half by the frame.
+    else if (!zero) Object.assign(scale, { padding: 8, nice: false });
     if (axis?.type === 'log') scale['type'] = 'log';
     if (axis?.tickformat) axisProps['format'] = axis.tickformat;
     if (tickCount !== undefined) axisProps['tickCount'] = tickCount;
@@ -56,9 +58,11 @@ function styleEncoding(trace: Plot, ctx: TraceContext, withDash: boolean): Json 
   const name = trace.name;
   if (!ctx.legend || name === undefined || trace.showlegend === false) return {};
   const scale = { domain: ctx.legend.domain, range: ctx.legend.colors };
-  const encoding: Json = { color: { field: 'series', type: 'nominal', scale, legend: { title: null } } };
+  // Lines get stroke swatches, which show their dash (and look right with markers too); bars keep squares.
+  const legend = withDash ? { title: null, symbolType: 'stroke' } : { title: null };
+  const encoding: Json = { color: { field: 'series', type: 'nominal', scale, legend } };
   // Same domain on colour and dash makes Vega-Lite merge them into one legend with dashed swatches.
-  if (withDash) encoding['strokeDash'] = { field: 'series', type: 'nominal', scale: { domain: ctx.legend.domain, range: ctx.legend.dashes }, legend: { title: null } };
+  if (withDash) encoding['strokeDash'] = { field: 'series', type: 'nominal', scale: { domain: ctx.legend.domain, range: ctx.legend.dashes }, legend };
   return encoding;
 }
 

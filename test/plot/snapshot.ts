@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import { toMatchImageSnapshot, type MatchImageSnapshotOptions } from 'jest-image-snapshot';
 
 declare module 'vitest' {
-  interface Matchers<T = unknown> {
+  interface Matchers<T = any> {
     toMatchImageSnapshot(options?: MatchImageSnapshotOptions): T;
   }
 }

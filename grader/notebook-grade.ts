@@ -43,7 +43,7 @@ export async function gradeNotebook(options: GradeNotebookOptions): Promise<Note
   store.close();
   const mode = options.mode ?? 'full';
   const path = resolve(options.notebook);
-  const { notebook } = injectParameters(readNotebook(path), { mode, ...(options.studentId ? { student_id: options.studentId } : {}) });
+  const { notebook, injectedAt } = injectParameters(readNotebook(path), { mode, ...(options.studentId ? { student_id: options.studentId } : {}) });
   const kernel = await startKernel({
     cwd: dirname(path),
     env: { [DATABASE_ENV]: resolve(options.databasePath), [SERVER_URL_ENV]: '', [COURSE_MODE_ENV]: mode },
@@ -52,7 +52,9 @@ export async function gradeNotebook(options: GradeNotebookOptions): Promise<Note
   try {
     execution = await executeNotebook(notebook, kernel, {
       ...(options.cellTimeoutMs === undefined ? {} : { cellTimeoutMs: options.cellTimeoutMs }),
-      onCellEnd: (progress) => log(`  cell ${progress.cell ?? '(parameters)'} ${progress.status} ${progress.seconds.toFixed(1)} s`),
+      // Report cell numbers of the student's file: the injected parameters cell has none, later cells move back by one.
+      originalCell: (index) => (injectedAt < 0 || index < injectedAt ? index + 1 : index === injectedAt ? null : index),
+      onCellEnd: (progress) => log(`  cell ${progress.cell ?? '(injected parameters)'} ${progress.status} ${progress.seconds.toFixed(1)} s`),
     });
   } finally {
     await kernel.shutdown();

@@ -21,11 +21,10 @@ export class UnsupportedConvGradientError extends Error {
 }
 
 /** Runs another kernel of the wasm backend directly, as the backend's own kernels do (no engine, no tape). */
-function runWasmKernel(name: string, backend: KernelBackend, inputs: Record<string, TensorInfo> | TensorInfo[], attrs: NamedAttrMap = {}): TensorInfo {
+function runWasmKernel(name: string, backend: KernelBackend, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap): TensorInfo {
   const kernel = getKernel(name, WASM_BACKEND);
   if (kernel === undefined) throw new Error(`The wasm backend has no '${name}' kernel, which Conv2DBackpropFilter needs.`);
-  // Concat takes its inputs as an array; the typing of KernelFunc only knows the named map.
-  return kernel.kernelFunc({ inputs: inputs as Record<string, TensorInfo>, backend, attrs }) as TensorInfo;
+  return kernel.kernelFunc({ inputs, backend, attrs }) as TensorInfo;
 }
 
 /**

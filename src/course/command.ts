@@ -24,7 +24,7 @@ Options:
   --check-clean         exit 1 if a notebook carries outputs (what CI checks before committing)
   -h, --help            this text
 
-Exit codes: 0 all notebooks passed, 1 a notebook failed (or is not clean), 2 bad arguments.`;
+Exit codes: 0 all notebooks passed, 1 a notebook failed (or is not clean), 2 bad arguments, 130 interrupted.`;
 
 /** Bad command-line arguments. */
 export class UsageError extends Error {
@@ -119,9 +119,21 @@ export async function main(argv: string[]): Promise<number> {
     if (unclean.length > 0) console.error('Notebooks are committed without outputs: run `npm run course -- --clean`.');
     return unclean.length === 0 ? 0 : 1;
   }
-  const report = await runCourse({
-    notebooks: options.notebooks, notebooksDir: options.notebooksDir, outDir: options.outDir,
-    mode: options.mode, parameters: options.parameters, cellTimeoutMs: options.cellTimeoutMs,
-  });
-  return report.failed === 0 ? 0 : 1;
+  // First Ctrl-C: stop the running kernel, skip the rest, still write the report. Second: leave at once.
+  const interrupt = new AbortController();
+  const onInterrupt = (): void => {
+    if (interrupt.signal.aborted) process.exit(130);
+    console.log('Interrupted: stopping the kernel (Ctrl-C again to quit at once).');
+    interrupt.abort();
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    const report = await runCourse({
+      notebooks: options.notebooks, notebooksDir: options.notebooksDir, outDir: options.outDir,
+      mode: options.mode, parameters: options.parameters, cellTimeoutMs: options.cellTimeoutMs, signal: interrupt.signal,
+    });
+    return interrupt.signal.aborted ? 130 : report.failed === 0 ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
 }

@@ -96,7 +96,7 @@ export class KernelClient {
   private exitDescription: string | null = null;
   private logTail = '';
   private iopubSeen = false;
-  private closed = false;
+  private shuttingDown: Promise<void> | undefined;
 
   /** @internal use {@link startKernel}. */
   constructor(private readonly child: ChildProcess, private readonly info: ConnectionInfo, private readonly folder: string) {
@@ -206,9 +206,12 @@ export class KernelClient {
   }
 
   /** Asks the kernel to exit on the control channel, kills it after {@link SHUTDOWN_GRACE_MS}, releases sockets and files. */
-  async shutdown(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  shutdown(): Promise<void> {
+    this.shuttingDown ??= this.shutdownOnce();
+    return this.shuttingDown;
+  }
+
+  private async shutdownOnce(): Promise<void> {
     if (this.exitDescription === null) {
       const request = buildMessage('shutdown_request', { restart: false }, this.session);
       await Promise.race([this.control.send(serializeMessage(request, this.info.key)), sleep(SHUTDOWN_GRACE_MS)]);

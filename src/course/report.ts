@@ -29,6 +29,8 @@ export interface CourseReport {
   seconds: number;
   passed: number;
   failed: number;
+  /** Notebooks skipped because the run was interrupted (Ctrl-C). */
+  notRun: string[];
   versions: { node: string; tslab: string };
   notebooks: NotebookReport[];
 }
@@ -50,6 +52,7 @@ export function renderReportMarkdown(report: CourseReport): string {
     '',
     `${report.passed} of ${total} notebooks passed in ${report.seconds.toFixed(1)} s, started ${report.startedAt} ` +
       `(Node ${report.versions.node}, tslab ${report.versions.tslab}).`,
+    ...(report.notRun.length > 0 ? ['', `Interrupted: ${report.notRun.join(', ')} did not run.`] : []),
     '',
     '| Notebook | Status | Time | Backend | Failing cell |',
     '|---|---|---|---|---|',

@@ -31,6 +31,8 @@ export interface CourseOptions {
   kernelArgv?: readonly string[];
   /** Progress lines; default console.log. */
   log?: (line: string) => void;
+  /** Aborting (Ctrl-C in the CLI) shuts the running kernel down and skips the remaining notebooks. */
+  signal?: AbortSignal;
 }
 
 /** A notebook named on the command line does not exist. */
@@ -68,12 +70,18 @@ export async function runCourse(options: CourseOptions = {}): Promise<CourseRepo
     seconds: 0,
     passed: 0,
     failed: 0,
+    notRun: [],
     versions: { node: process.version, tslab: tslabVersion() },
     notebooks: [],
   };
   mkdirSync(outDir, { recursive: true });
   if (paths.length === 0) log(`No notebooks found in ${notebooksDir}/.`);
   for (const [i, path] of paths.entries()) {
+    if (options.signal?.aborted) {
+      report.notRun = paths.slice(i).map((p) => basename(p));
+      log(`Interrupted: not running ${report.notRun.join(', ')}.`);
+      break;
+    }
     log(`▶ [${i + 1}/${paths.length}] ${basename(path)} (${mode} mode)`);
     const result = await runOneNotebook(path, outDir, mode, options, log);
     report.notebooks.push(result);
@@ -84,7 +92,8 @@ export async function runCourse(options: CourseOptions = {}): Promise<CourseRepo
     log(`${result.status === 'passed' ? '✔' : '✘'} ${result.notebook} ${result.status}${where} (${result.seconds.toFixed(1)} s)`);
   }
   const { markdown } = writeReport(outDir, report);
-  log(`${report.passed} of ${paths.length} notebooks passed in ${report.seconds.toFixed(1)} s; report: ${markdown}`);
+  const skipped = report.notRun.length > 0 ? ` (${report.notRun.length} not run)` : '';
+  log(`${report.passed} of ${report.notebooks.length} notebooks passed${skipped} in ${report.seconds.toFixed(1)} s; report: ${markdown}`);
   return report;
 }
 
@@ -102,6 +111,10 @@ async function runOneNotebook(path: string, outDir: string, mode: CourseMode, op
   } catch (error) {
     return { ...base, status: 'failed', seconds: seconds(), failure: { cell: null, status: 'died', ename: (error as Error).name, evalue: (error as Error).message } };
   }
+  // Ctrl-C also reaches the kernel (same process group) and fails its cell; the shutdown makes sure it exits.
+  const stopKernel = (): void => { void kernel.shutdown(); };
+  options.signal?.addEventListener('abort', stopKernel, { once: true });
+  if (options.signal?.aborted) stopKernel();
   let heartbeat: NodeJS.Timeout | undefined;
   const label = (p: Omit<CellProgress, 'status' | 'seconds'>): string =>
     `${p.cell === null ? 'injected parameters cell' : `cell ${p.cell}/${original.cells.length}`} (code ${p.codeCell}/${p.codeCells})`;
@@ -138,6 +151,7 @@ async function runOneNotebook(path: string, outDir: string, mode: CourseMode, op
     };
   } finally {
     clearInterval(heartbeat);
+    options.signal?.removeEventListener('abort', stopKernel);
     await kernel.shutdown();
   }
 }

@@ -6,7 +6,7 @@ const notebook = (overrides: Partial<NotebookReport>): NotebookReport => ({
   backend: 'tensorflow', backendDetails: null, failure: null, results: [], codeCells: 3, codeCellsRun: 3, ...overrides,
 });
 const report = (notebooks: NotebookReport[], mode: 'quick' | 'full' = 'full'): CourseReport => ({
-  mode, startedAt: '2025-01-01T00:00:00.000Z', seconds: 3.5, passed: 1, failed: 1,
+  mode, startedAt: '2025-01-01T00:00:00.000Z', seconds: 3.5, passed: 1, failed: 1, notRun: [],
   versions: { node: 'v20.20.2', tslab: '1.0.22' }, notebooks,
 });
 

@@ -8,6 +8,7 @@ import type { Exercise } from './exercises.js';
 import { feedbackMarkdown, markdownToText } from './feedback.js';
 import type { Answer, GradeResult } from './grade.js';
 import { artifactFromModel, encodeArtifact, readModelDir } from './model-artifact.js';
+import { misclassifiedGridForResult } from './misclassified-grid.js';
 import { gradeAndRecord } from './service.js';
 import { GradeStore, defaultDatabasePath } from './store.js';
 import type { TestSetLoader } from './test-data.js';
@@ -42,6 +43,8 @@ export interface SubmitOptions {
   display?: boolean | ((markdown: string) => void);
   /** Give up waiting for the server after this long. Default 15 minutes (the queue may be long before a deadline). */
   timeoutMs?: number;
+  /** How many misclassified test images to show as a picture under the feedback (0: none). Default 20. */
+  showMisclassified?: number;
   /** Local mode only: other exercises and test data (tests, other courses). */
   exercises?: readonly Exercise[];
   loadTestSet?: TestSetLoader;
@@ -56,6 +59,8 @@ export interface SubmitResult {
   feedback: string;
   /** The server URL or the local database file. */
   recordedAt: string;
+  /** PNG grid of misclassified test images, when one could be drawn and showing was on. */
+  misclassifiedPng?: Uint8Array;
 }
 
 /** The server refused the submission (4xx/5xx); `code` is the grader's reason code (e.g. 'rate-limited'). */
@@ -76,8 +81,17 @@ export class SubmissionRejectedError extends Error {
  */
 export async function submit(options: SubmitOptions): Promise<SubmitResult> {
   const serverUrl = options.serverUrl ?? process.env[SERVER_URL_ENV];
-  const result = serverUrl ? await submitRemote(options, serverUrl) : await submitLocal(options);
-  show(options.display ?? true, result.feedback);
+  const result: SubmitResult = serverUrl ? await submitRemote(options, serverUrl) : await submitLocal(options);
+  const display = options.display ?? true;
+  show(display, result.feedback);
+  if (display !== false) {
+    // The picture is a bonus: any failure to draw it (no local copy of the split, another split) leaves the feedback as is.
+    const png = await misclassifiedGridForResult(result.result, options.showMisclassified ?? 20, options.loadTestSet).catch(() => null);
+    if (png) {
+      result.misclassifiedPng = png;
+      showPng(display, png);
+    }
+  }
   return result;
 }
 
@@ -179,6 +193,16 @@ function show(display: boolean | ((markdown: string) => void), markdown: string)
     tslab.display.markdown(markdown);
   } catch {
     console.log(markdownToText(markdown));
+  }
+}
+
+function showPng(display: true | ((markdown: string) => void), png: Uint8Array): void {
+  if (typeof display === 'function') return display(`![misclassified test images](data:image/png;base64,${Buffer.from(png).toString('base64')})`);
+  try {
+    const tslab = createRequire(import.meta.url)('tslab') as { display: { png(bytes: Uint8Array): void } };
+    tslab.display.png(png);
+  } catch {
+    // Outside a notebook there is nowhere to show a picture; result.misclassifiedPng still has it.
   }
 }
 

@@ -180,3 +180,10 @@ export function withOverrides(exercises: readonly Exercise[], overrides: Exercis
   for (const id of Object.keys(overrides)) findExercise(id, exercises);
   return exercises.map((exercise) => ({ ...exercise, ...(overrides[exercise.id] ?? {}) }) as Exercise);
 }
+
+/** What the server publishes about an exercise: everything but the hidden tests' seed. */
+export function publicExercise(exercise: Exercise): Omit<Exercise, 'seed'> {
+  if (exercise.kind !== 'code-function') return exercise;
+  const { seed: _hidden, ...visible } = exercise;
+  return visible;
+}

@@ -11,16 +11,10 @@ export interface FeedbackInput {
   recordedAt?: string;
 }
 
-/**
- * Hook for a picture of misclassified test images (e.g. a PNG grid from the course's plot module), shown under
- * the list of indices. Returns Markdown (an image link or data URI); the feedback works without it.
- */
-export type MisclassifiedRenderer = (dataset: string, indices: number[]) => Promise<string> | string;
-
 const pct = (fraction: number, digits = 2): string => `${(fraction * 100).toFixed(digits)}%`;
 
 /** Feedback as Markdown (headings, a table for the confusion matrix). */
-export function feedbackMarkdown(input: FeedbackInput, extra = ''): string {
+export function feedbackMarkdown(input: FeedbackInput): string {
   const { result, attempt } = input;
   const lines: string[] = [];
   const verdict = result.passed ? 'PASSED' : 'NOT PASSED';
@@ -53,7 +47,6 @@ export function feedbackMarkdown(input: FeedbackInput, extra = ''): string {
     const shown = result.misclassified.slice(0, 30).map((m) => `${m.index} (${m.label} as ${m.predicted})`);
     lines.push('', `**Misclassified**: ${result.misclassifiedCount} images. First ones, by test-set index: ${shown.join(', ')}${result.misclassifiedCount > shown.length ? ', ...' : ''}.`);
   }
-  if (extra) lines.push('', extra);
   if (result.notes.length > 0) lines.push('', ...result.notes.map((note) => `> ${note}`));
   return lines.join('\n');
 }

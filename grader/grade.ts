@@ -1,5 +1,5 @@
 // Grades one submission against its exercise: validate, check constraints, evaluate, score. No recording here.
-import type { CodeExercise, Exercise, ModelExercise } from './exercises.js';
+import type { CodeExercise, DatasetName, Exercise, ModelExercise } from './exercises.js';
 import { BadRequestError, DeadlinePassedError } from './errors.js';
 import { accuracyStats, checkClaim, checkConstraints, confusionMatrix, creditFraction, lateness, misclassified, normalizeClaim } from './checks.js';
 import type { AccuracyStats, ClaimCheck, ConstraintResult, Lateness, Misclassified } from './checks.js';
@@ -46,6 +46,8 @@ export interface GradeResult {
   lateness: Lateness;
   model: { paramCount: number; layerClasses: string[]; inputShape: Array<number | null> } | null;
   evaluatedImages: number | null;
+  /** The test split a model was evaluated on (null for code exercises). */
+  dataset: DatasetName | null;
   /** Which split was used and where it came from. */
   evaluatedOn: string | null;
   sha256: string;
@@ -82,7 +84,7 @@ function baseResult(exercise: Exercise, late: Lateness, sha256: string): GradeRe
   return {
     exerciseId: exercise.id, title: exercise.title, kind: exercise.kind, passed: false, score: 0, points: exercise.points, creditFraction: 0,
     measured: null, claimed: null, claim: null, threshold: exercise.threshold, accuracy: null, confusion: null, misclassifiedCount: null,
-    misclassified: [], constraints: [], cases: [], lateness: late, model: null, evaluatedImages: null, evaluatedOn: null, sha256, notes: [],
+    misclassified: [], constraints: [], cases: [], lateness: late, model: null, evaluatedImages: null, dataset: null, evaluatedOn: null, sha256, notes: [],
   };
 }
 
@@ -106,7 +108,7 @@ async function gradeModel(exercise: ModelExercise, artifact: ModelArtifact, clai
     const stats = accuracyStats(predictions, testSet.labels);
     const wrong = misclassified(predictions, testSet.labels);
     Object.assign(result, {
-      measured: stats.accuracy, accuracy: stats, confusion: confusionMatrix(predictions, testSet.labels), evaluatedImages: testSet.count, evaluatedOn: testSet.description,
+      measured: stats.accuracy, accuracy: stats, confusion: confusionMatrix(predictions, testSet.labels), evaluatedImages: testSet.count, dataset: exercise.dataset, evaluatedOn: testSet.description,
       misclassifiedCount: wrong.length, misclassified: wrong.slice(0, MISCLASSIFIED_LISTED),
     });
   } finally {

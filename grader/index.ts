@@ -1,6 +1,6 @@
 // Public API of the grader: re-exports only.
 export {
-  COURSE_EXERCISES, MNIST_EXERCISE, FASHION_MNIST_EXERCISE, SGD_GRADIENT_EXERCISE, exerciseId, findExercise, withOverrides,
+  COURSE_EXERCISES, MNIST_EXERCISE, FASHION_MNIST_EXERCISE, SGD_GRADIENT_EXERCISE, exerciseId, findExercise, withOverrides, publicExercise,
   type Constraint, type CodeExercise, type DatasetName, type Deadline, type Exercise, type ExerciseOverrides, type ModelExercise,
   type PartialCreditScale, type RateLimit,
 } from './exercises.js';
@@ -25,7 +25,7 @@ export { loadOfficialTestSet, firstImages, OFFICIAL_TEST_COUNT, type TestSet, ty
 export { runInSandbox, type SandboxCallResult, type SandboxLimits, type SandboxRun } from './sandbox.js';
 export { leastSquaresCases, leastSquaresGradient, judgeCase, type CodeCaseResult, type LeastSquaresCase } from './code-cases.js';
 export { gradeSubmission, MISCLASSIFIED_LISTED, type Answer, type GradeInput, type GradeResult } from './grade.js';
-export { feedbackMarkdown, feedbackText, markdownToText, type FeedbackInput, type MisclassifiedRenderer } from './feedback.js';
+export { feedbackMarkdown, feedbackText, markdownToText, type FeedbackInput } from './feedback.js';
 export { GradeStore, DATABASE_ENV, defaultDatabasePath, type AttemptRecord, type GradebookRow, type NewAttempt, type TokenRecord } from './store.js';
 export { MIGRATIONS, migrate, SchemaTooNewError, type Migration } from './migrations.js';
 export { generateToken, hashToken, issueStudentTokens, issueInstructorToken, parseStudentsCsv, StudentListError, type IssuedToken, type Student } from './tokens.js';
@@ -36,3 +36,4 @@ export { gradeAndRecord, type ServiceOptions, type SubmissionOutcome, type Submi
 export { startServer, DEFAULT_PORT, DEFAULT_MAX_BODY_BYTES, type RunningServer, type ServerOptions } from './server.js';
 export { parseSubmitBody, type AttemptSummary, type ErrorBody, type SubmitBody, type SubmitResponse } from './wire.js';
 export { submit, SubmissionRejectedError, SERVER_URL_ENV, TOKEN_ENV, type SubmitAnswer, type SubmitOptions, type SubmitResult } from './client.js';
+export { misclassifiedGridPng, misclassifiedGridForResult } from './misclassified-grid.js';

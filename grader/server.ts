@@ -2,12 +2,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Exercise } from './exercises.js';
-import { COURSE_EXERCISES, exerciseId, findExercise } from './exercises.js';
-import { AuthError, BadRequestError, GraderError, PayloadTooLargeError, RateLimitError } from './errors.js';
+import { COURSE_EXERCISES, exerciseId, findExercise, publicExercise } from './exercises.js';
+import { AuthError, BadRequestError, DeadlinePassedError, GraderError, PayloadTooLargeError, RateLimitError } from './errors.js';
 import { gradebookLongCsv, gradebookWideCsv } from './export.js';
 import { feedbackMarkdown } from './feedback.js';
+import type { GradeResult } from './grade.js';
 import { lateness } from './checks.js';
-import { DeadlinePassedError } from './errors.js';
 import { EvaluationQueue } from './queue.js';
 import { gradeAndRecord } from './service.js';
 import type { SubmissionOutcome } from './service.js';
@@ -16,7 +16,6 @@ import type { TestSetLoader } from './test-data.js';
 import { hashToken } from './tokens.js';
 import { parseSubmitBody } from './wire.js';
 import type { AttemptSummary, ErrorBody, SubmitResponse } from './wire.js';
-import type { GradeResult } from './grade.js';
 
 /** Server settings; every default is chosen for one small (2-core) course server. */
 export interface ServerOptions {
@@ -102,7 +101,7 @@ async function handle(context: HandlerContext, req: http.IncomingMessage, res: h
   const url = new URL(req.url ?? '/', 'http://grader.invalid');
   const route = `${req.method} ${url.pathname}`;
   if (route === 'GET /health') return sendJson(res, 200, { ok: true, running: context.queue.running, waiting: context.queue.waiting });
-  if (route === 'GET /v1/exercises') return sendJson(res, 200, { exercises: context.exercises, maxBodyBytes: context.maxBodyBytes });
+  if (route === 'GET /v1/exercises') return sendJson(res, 200, { exercises: context.exercises.map(publicExercise), maxBodyBytes: context.maxBodyBytes });
   if (route === 'POST /v1/submissions') return handleSubmit(context, req, res);
   if (route === 'GET /v1/attempts') {
     const token = authenticate(context.store, req);

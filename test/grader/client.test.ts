@@ -46,6 +46,9 @@ describe('submit() without a server (local mode)', () => {
     expect(result.result.evaluatedImages).toBe(TEST_EXERCISE.limit);
     expect(shown[0]).toContain('Measured accuracy');
     expect(shown[0]).toContain('no server configured');
+    // Under the feedback, a PNG grid of misclassified digits drawn with the course's imshow.
+    expect(Buffer.from(result.misclassifiedPng ?? []).subarray(1, 4).toString()).toBe('PNG');
+    expect(shown[1]).toMatch(/^!\[misclassified test images\]\(data:image\/png;base64,/);
     const local = GradeStore.open({ path: databasePath });
     expect(local.attempts()).toHaveLength(1);
     local.close();

@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { saveModel } from '../../src/models/index.js';
-import { BadRequestError, InvalidModelError } from '../../grader/errors.js';
+import { BadRequestError, EvaluationTimeoutError, InvalidModelError } from '../../grader/errors.js';
 import { gradeSubmission } from '../../grader/grade.js';
 import { artifactFromModel, artifactSha256, decodeArtifact, encodeArtifact, readModelDir } from '../../grader/model-artifact.js';
 import type { ModelArtifact, ModelJson } from '../../grader/model-artifact.js';
@@ -125,6 +125,15 @@ describe('grading model submissions', () => {
     const correct = Array.from(expected).filter((p, i) => p === testSet.labels[i]).length;
     expect(result.accuracy?.correct).toBe(correct);
     ensemble.dispose();
+  });
+
+  it('stops an evaluation that runs past the exercise time limit, leaking no tensors', async () => {
+    const model = tinyDenseModel();
+    const artifact = await artifactFromModel(model);
+    model.dispose();
+    const before = tf.memory().numTensors;
+    await expect(gradeSubmission({ exercise: { ...TEST_EXERCISE, timeoutMs: 0 }, answer: { kind: 'model', artifact } })).rejects.toBeInstanceOf(EvaluationTimeoutError);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('checks constraints on the layer list before evaluating, and scores a violation 0 with the reason', async () => {

@@ -148,6 +148,12 @@ describe('bad input gets a 4xx with a clear message and the server keeps running
     expect((await post({ ...body, ...split(TEST_EXERCISE.id), answer: { model: trained } }, students[4]?.token)).status).toBe(201);
   });
 
+  it('publishes the exercises without the hidden tests\' seed', async () => {
+    const { exercises } = (await (await fetch(`${server.url}/v1/exercises`)).json()) as { exercises: Array<Record<string, unknown>> };
+    expect(exercises.map((e) => e['id'])).toContain(SGD_GRADIENT_EXERCISE.id);
+    expect(exercises.every((e) => !('seed' in e))).toBe(true);
+  });
+
   it('is still healthy afterwards', async () => {
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
     expect((await fetch(`${server.url}/nowhere`)).status).toBe(404);

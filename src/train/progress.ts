@@ -1,5 +1,7 @@
 // Progress reporting for fit: one bar updated in place (tslab display in notebooks, cli-progress in terminals) and epoch lines.
+import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import type { BatchEvent, EpochRecord, FitCallbacks } from './fit.js';
 
@@ -34,17 +36,26 @@ export function batchLine(event: BatchEvent, epochs: number, width = 30): string
   return `Epoch ${event.epoch + 1}/${epochs} ${textBar(event.batch + 1, event.batches, width)} loss ${event.loss.toFixed(4)} lr ${Number(event.lr.toPrecision(4))}`;
 }
 
-/** tslab's display when this process is the tslab kernel; undefined elsewhere (its methods throw "Not ready" there). */
+/**
+ * tslab's display when this process is the tslab kernel; undefined elsewhere (its methods throw "Not ready" there).
+ * The kernel's own copy of tslab is tried first (resolved from the kernel script): a second copy, say in this
+ * project's node_modules, is not connected to the kernel and would throw "Not ready" too.
+ */
 function tslabDisplay(): TextDisplay | undefined {
-  if (!process.argv.some((arg) => arg.includes('tslab'))) return undefined;
-  try {
-    const tslab = createRequire(import.meta.url)('tslab') as { newDisplay(): TextDisplay };
-    const display = tslab.newDisplay();
-    display.text('');
-    return display;
-  } catch {
-    return undefined;
+  const script = process.argv[1];
+  if (script === undefined || !process.argv.some((arg) => arg.includes('tslab'))) return undefined;
+  const origins = [() => realpathSync(script), () => fileURLToPath(import.meta.url)];
+  for (const origin of origins) {
+    try {
+      const tslab = createRequire(origin())('tslab') as { newDisplay(): TextDisplay };
+      const display = tslab.newDisplay();
+      display.text('');
+      return display;
+    } catch {
+      // Not the kernel's copy, or not in a kernel: try the next origin.
+    }
   }
+  return undefined;
 }
 
 /** Callbacks drawing into a notebook display, throttled, falling back to nothing if the display stops working. */
@@ -108,8 +119,17 @@ export function progressBar(options: ProgressOptions = {}): FitCallbacks {
   const throttleMs = options.throttleMs ?? 200;
   if (target === 'none') return {};
   if (typeof target === 'object') return displayCallbacks(() => target, throttleMs, width);
-  const notebook = target === 'auto' ? tslabDisplay() : undefined;
-  if (notebook) return displayCallbacks(() => tslabDisplay() ?? notebook, throttleMs, width);
+  const probe = target === 'auto' ? tslabDisplay() : undefined;
+  if (probe) {
+    // The probe display serves the first run; later runs (often later cells) get a display of their own.
+    let unused: TextDisplay | undefined = probe;
+    const next = (): TextDisplay => {
+      const display = unused ?? tslabDisplay() ?? probe;
+      unused = undefined;
+      return display;
+    };
+    return displayCallbacks(next, throttleMs, width);
+  }
   return terminalCallbacks(width);
 }
 

@@ -1,4 +1,5 @@
 // Tests of progress reporting: the in-place display line, its fallback, and the tutorials' epoch lines.
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { batchLine, formatEpoch, logEpochs, progressBar, textBar, type EpochRecord, type TextDisplay } from '../../src/train/index.js';
 
@@ -74,5 +75,27 @@ describe('progressBar', () => {
     await callbacks.onBatchEnd?.({ epoch: 0, batch: 0, batches: 2, loss: 1, lr: 0.1 });
     await callbacks.onEpochEnd?.(record);
     expect(Object.keys(progressBar({ display: 'none' }))).toEqual([]);
+  });
+
+  it('in the tslab kernel, updates one tslab display in place (simulated by connecting tslab as the kernel does)', async () => {
+    // tslab's display methods send through jupyter.lastWriteDisplayData, which the kernel sets when it starts.
+    const jupyter = createRequire(import.meta.url)('tslab/dist/jupyter.js') as { lastWriteDisplayData: unknown };
+    const sent: { text: string; id: string; update: boolean }[] = [];
+    jupyter.lastWriteDisplayData = (data: { data: Record<string, string>; transient: { display_id: string } }, update: boolean) =>
+      sent.push({ text: data.data['text/plain'] as string, id: data.transient.display_id, update });
+    process.argv.push('--tslab-kernel-simulated');
+    try {
+      const callbacks = progressBar({ throttleMs: 0, width: 4 });
+      await callbacks.onTrainBegin?.({ epochs: 1, batchesPerEpoch: 2 });
+      await callbacks.onBatchEnd?.({ epoch: 0, batch: 0, batches: 2, loss: 1, lr: 0.1 });
+      await callbacks.onBatchEnd?.({ epoch: 0, batch: 1, batches: 2, loss: 1, lr: 0.1 });
+      await callbacks.onEpochEnd?.(record);
+    } finally {
+      process.argv.pop();
+      jupyter.lastWriteDisplayData = null;
+    }
+    expect(sent.map((m) => m.text)).toEqual(['', 'Epoch 1/1 [==> ] 1/2 loss 1.0000 lr 0.1', 'Epoch 1/1 [====] 2/2 loss 1.0000 lr 0.1', `Epoch 1/1 ${formatEpoch('summary', record, 1)}`]);
+    expect(new Set(sent.map((m) => m.id)).size).toBe(1);
+    expect(sent.map((m) => Boolean(m.update))).toEqual([false, true, true, true]); // first a new display, then updates
   });
 });

@@ -1,7 +1,7 @@
 // Tests of SGD against a hand computation of PyTorch's update rule and against tf.train.momentum.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SGD, TrainingConfigError } from '../../src/train/index.js';
+import { mseLoss, SGD, TrainingConfigError } from '../../src/train/index.js';
 import { quietBackend } from './fixtures.js';
 
 beforeAll(quietBackend);
@@ -106,5 +106,22 @@ describe('SGD', () => {
     const p = tf.variable(tf.tensor1d([1]));
     expect(() => new SGD([p], { lr: -1 })).toThrow(TrainingConfigError);
     expect(() => new SGD([p], { lr: 0.1, momentum: -0.5 })).toThrow(/momentum value >= 0/);
+  });
+});
+
+describe('SGD as a tf.layers optimizer', () => {
+  it('model.compile + model.fit with it gives the same weights as optimizer.step with mseLoss (to 1e-6)', async () => {
+    const build = () => tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2, kernelInitializer: 'ones', biasInitializer: 'zeros' })] });
+    const x = tf.tensor2d([[1, 2, 3], [0, -1, 2], [2, 0, 1], [1, 1, 1]]);
+    const y = tf.tensor2d([[1, 0], [0, 1], [1, 1], [0, 0]]);
+    const viaKeras = build();
+    viaKeras.compile({ optimizer: new SGD(viaKeras, { lr: 0.01, momentum: 0.9 }), loss: 'meanSquaredError' });
+    await viaKeras.fit(x, y, { epochs: 3, batchSize: 4, shuffle: false, verbose: 0 });
+    const direct = build();
+    const optimizer = new SGD(direct, { lr: 0.01, momentum: 0.9 });
+    for (let s = 0; s < 3; s++) optimizer.step(() => mseLoss(direct.apply(x) as tf.Tensor, y)).dispose();
+    viaKeras.getWeights().forEach((w, i) => {
+      expect(tf.max(tf.abs(tf.sub(w, direct.getWeights()[i] as tf.Tensor))).dataSync()[0]).toBeLessThan(1e-6);
+    });
   });
 });

@@ -1,25 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KernelStartError, startKernel, type KernelClient } from '../../src/course/kernel-client.js';
 import type { JupyterMessage } from '../../src/course/protocol.js';
+import { createFixtureProject, type FixtureProject } from './fixture-project.js';
 
 /** tslab answers "abort" to requests that arrive within 200 ms of a failed cell (it drains its queue then). */
 const TSLAB_ABORT_WINDOW_MS = 250;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let kernel: KernelClient;
-let cwd: string;
+let project: FixtureProject;
 
 beforeAll(async () => {
-  cwd = mkdtempSync(join(tmpdir(), 'kernel-client-'));
-  kernel = await startKernel({ cwd, env: { COURSE_TEST_VALUE: 'from-env' } });
+  project = createFixtureProject([]);
+  kernel = await startKernel({ cwd: project.notebooksDir, env: { COURSE_TEST_VALUE: 'from-env' } });
 });
 
 afterAll(async () => {
   await kernel?.shutdown();
-  rmSync(cwd, { recursive: true, force: true });
+  project?.dispose();
 });
 
 async function run(code: string, timeoutMs?: number) {
@@ -41,10 +40,20 @@ describe('a tslab kernel over ZeroMQ', () => {
     expect((await run('console.log(process.env.COURSE_TEST_VALUE)')).stdout).toBe('from-env\n');
   });
 
-  it('awaits at the top level of a cell before replying', async () => {
+  it('awaits at the top level of a cell before replying, and later cells see what it declared', async () => {
     const { outcome, stdout } = await run('const v = await new Promise<string>((r) => setTimeout(() => r("late"), 100));\nconsole.log(v);');
     expect(outcome.status).toBe('ok');
     expect(stdout).toBe('late\n');
+    expect((await run('console.log(v.toUpperCase())')).stdout).toBe('LATE\n');
+  });
+
+  it('imports our compiled ESM from ../dist and type-checks cells against its .d.ts', async () => {
+    const ok = await run("import { formatResult, type HeadlineResult } from '../dist/result.js';\nconst r: HeadlineResult = { name: 'acc', ours: 1, tutorial: 2 };\nconsole.log(formatResult(r));");
+    expect(ok.stdout).toBe('acc: ours 1, tutorial 2\n');
+    const bad = await run("const wrong: HeadlineResult = { name: 'acc', ours: '1', tutorial: 2 };");
+    expect(bad.outcome.status).toBe('error');
+    expect(bad.stderr).toMatch(/Type 'string' is not assignable to type 'number'/);
+    await pause(TSLAB_ABORT_WINDOW_MS);
   });
 
   it('reports a type error as status error with the diagnostic on stderr only', async () => {

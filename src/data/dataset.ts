@@ -91,6 +91,15 @@ export class ImageDataset implements Dataset {
     return new ImageDataset({ ...this, images: this.images, labels: this.labels, transform });
   }
 
+  /** Samples [start, end) as a dataset sharing this one's memory, like Python's `dataset[start:end]`. */
+  slice(start: number, end: number = this.length): ImageDataset {
+    const from = Math.max(0, Math.min(start, this.length));
+    const to = Math.max(from, Math.min(end, this.length));
+    return new ImageDataset({
+      ...this, images: this.images.subarray(from * IMAGE_PIXELS, to * IMAGE_PIXELS), labels: this.labels.subarray(from, to),
+    });
+  }
+
   /**
    * Sample `index` as a tensor: image float32 [28, 28, 1] (transformed), and its label.
    * The caller owns and disposes `image`.

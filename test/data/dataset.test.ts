@@ -35,6 +35,18 @@ describe('ImageDataset', () => {
     expect(Array.from(labels)).toEqual([9, 2, 9]);
   });
 
+  it('slices samples like Python, sharing memory', () => {
+    const dataset = tiny();
+    const tail = dataset.slice(1);
+    expect(tail.length).toBe(2);
+    expect(Array.from(tail.labels)).toEqual([2, 9]);
+    expect(tail.images.buffer).toBe(dataset.images.buffer);
+    expect(tail.gather([0]).images[0]).toBeCloseTo(0.2, 6);
+    expect(dataset.slice(2, 99).length).toBe(1);
+    expect(dataset.slice(5).length).toBe(0);
+    expect(String(dataset.slice(0, 2))).toContain('Number of datapoints: 2');
+  });
+
   it('rejects an index out of range', () => {
     expect(() => tiny().gather([3])).toThrow(/index 3 is out of range for a dataset of 3 samples/);
     expect(() => tiny().gather([1.5])).toThrow(RangeError);

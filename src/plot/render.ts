@@ -1,17 +1,17 @@
 // Static rendering without a display: Figure -> Vega-Lite -> Vega -> SVG (headless) -> PNG (resvg) / JPEG (jpeg-js).
 //
-// Why this pipeline and not plotly.js in headless Chromium (measured on this 2-core machine, see test/plot):
-// - Install weight for users: vega + vega-lite + @resvg/resvg-js (one prebuilt native binary) are ~12 MB and
-//   come from npm; Chromium is ~300 MB, is not an npm package (playwright downloads it from its own CDN, which
-//   fails offline) and plotly.js-dist-min adds ~4 MB more.
-// - Determinism: resvg loads only the bundled DejaVu Sans (`loadSystemFonts: false`) and rasterises in software,
-//   so a figure renders to the same bytes run after run; Chromium's output depends on system fonts and GPU.
-// - Speed: ~0.1 s per chart here, with no browser to start.
-// - Fidelity: the inline notebook view is Vega-Lite too (the only chart renderer JupyterLab 4 runs untrusted and
-//   offline), so the saved file matches what the notebook showed; plotly's browser view (`show` in a script)
-//   differs in styling, not in data.
-// Text: Vega in Node measures text with a `0.8 * fontSize` per character guess; font.ts swaps in real widths
-// of the bundled font so the layout matches the rendered glyphs.
+// Why this pipeline and not plotly.js in headless Chromium (measured on the 2-core course machine):
+// - Install weight for users: vega*, d3-* and @resvg/resvg-js take 28 MB in node_modules, all from npm
+//   (resvg ships one prebuilt native binary per platform). Chromium is 290 MB installed (Debian package) and is
+//   not an npm package: playwright fetches it from its own CDN, which fails offline; plotly.js comes on top.
+// - Determinism: resvg loads only the bundled DejaVu Sans (`loadSystemFonts: false`) and rasterises in
+//   software, so a figure renders to the same bytes every run (tested); Chromium depends on system fonts and GPU.
+// - Speed: 0.15-0.3 s per chart PNG, 1.2 s for the first (loading Vega, parsing the font); no browser to start.
+// - Fidelity: the notebook shows the same Vega-Lite spec (JupyterLab 4 renders it untrusted and offline with
+//   its bundled vega-lite 5.6.1 / vega 5.33: our specs compile and render with those versions, checked in Node), so a
+//   saved file matches the notebook; nodeplotlib's browser view (`show` in a script) differs in styling only.
+// Text: Vega in Node guesses text widths as `0.8 * fontSize` per character; font.ts swaps in real widths from
+// the bundled font, so labels are not dropped as "overlapping" and titles sit where the glyphs end.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';

@@ -196,6 +196,11 @@ function heatmapLayers(trace: Plot, ctx: TraceContext): Json[] {
   return layers;
 }
 
+/** Pixel axes label whole pixels only. */
+function pixelAxis(encoding: Json): Json {
+  return { ...encoding, axis: { ...(encoding['axis'] as Json), tickMinStep: 1 } };
+}
+
 /** plotly `image` trace: `z` rows of [r, g, b] (or grey numbers 0..255), one rect per pixel so pixels stay square and exact. */
 function imageLayers(trace: Plot, ctx: TraceContext): Json[] {
   const z = trace.z as unknown;
@@ -213,8 +218,8 @@ function imageLayers(trace: Plot, ctx: TraceContext): Json[] {
     data: { values },
     mark: { type: 'rect' },
     encoding: {
-      x: { ...channel('c', 'quantitative', ctx.xAxis, true), scale: { zero: true, nice: false } }, x2: { field: 'c2' },
-      y: { ...channel('r', 'quantitative', ctx.yAxis, true), scale: { zero: true, nice: false, reverse: true } }, y2: { field: 'r2' },
+      x: { ...pixelAxis(channel('c', 'quantitative', ctx.xAxis, true)), scale: { zero: true, nice: false } }, x2: { field: 'c2' },
+      y: { ...pixelAxis(channel('r', 'quantitative', ctx.yAxis, true)), scale: { zero: true, nice: false, reverse: true } }, y2: { field: 'r2' },
       color: { field: 'rgb', type: 'nominal', scale: null, legend: null },
     },
   }];

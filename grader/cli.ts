@@ -8,6 +8,7 @@ import { initBackend } from '../src/backend/index.js';
 import { submit } from './client.js';
 import type { SubmitAnswer } from './client.js';
 import { toCsv } from './csv.js';
+import { markdownToText } from './feedback.js';
 import { COURSE_EXERCISES, withOverrides } from './exercises.js';
 import type { ExerciseOverrides } from './exercises.js';
 import { gradebookLongCsv, gradebookWideCsv } from './export.js';
@@ -54,7 +55,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     switch (command) {
       case 'serve': return await serve(rest, io);
       case 'tokens': return await tokens(rest, io);
-      case 'submit': return await submitCommand(rest);
+      case 'submit': return await submitCommand(rest, io);
       case 'export': return await exportCommand(rest, io);
       case 'show': return show(rest, io);
       case 'grade': return await grade(rest, io);
@@ -129,7 +130,7 @@ async function tokens(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-async function submitCommand(args: string[]): Promise<number> {
+async function submitCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, {
     student: { type: 'string' }, name: { type: 'string' }, assignment: { type: 'string' }, question: { type: 'string' }, 'model-dir': { type: 'string' },
     code: { type: 'string' }, claimed: { type: 'string' }, server: { type: 'string' }, token: { type: 'string' }, db: { type: 'string' },
@@ -142,6 +143,7 @@ async function submitCommand(args: string[]): Promise<number> {
     studentId: values.student as string, name: values.name as string, assignmentId: values.assignment as string, questionId: values.question as string, answer,
     ...(values.claimed === undefined ? {} : { claimed: values.claimed }), ...(values.server ? { serverUrl: values.server } : {}),
     ...(values.token ? { token: values.token } : {}), ...(values.db ? { databasePath: values.db } : {}),
+    display: (markdown) => io.out(`${markdownToText(markdown)}\n`), showMisclassified: 0,
   });
   return result.result.passed ? 0 : 1;
 }

@@ -66,6 +66,7 @@ describe('grader CLI', () => {
     writeFileSync(path.join(dir, 'gradient.js'), 'function gradient(X, Y, W) { return W.map((row) => row.map(() => 0)); }');
     const result = await run('submit', '--student', 's9', '--name', 'Nine', '--assignment', '14_sgd-from-scratch', '--question', '00_gradient', '--code', path.join(dir, 'gradient.js'), '--db', path.join(dir, 'g.sqlite'), '--server', '');
     expect(result.code).toBe(1); // graded, not passed
+    expect(result.out).toContain('Hidden test cases');
     expect((await run('submit', '--student', 's9')).err).toContain('Missing --name, --assignment, --question');
   });
 });

@@ -118,6 +118,61 @@ function trainStep(model: tf.LayersModel, images: tf.Tensor, labels: tf.Tensor, 
   });
 }
 
+interface EpochContext {
+  model: tf.LayersModel;
+  options: FitOptions;
+  params: tf.Variable[];
+  callbacks: FitCallbacks[];
+  reportEvery: number;
+}
+
+type TrainTotals = Pick<EpochRecord, 'trainLoss' | 'lastBatchLoss' | 'trainAccuracy' | 'batches' | 'examples'>;
+
+/** One pass over the loader: steps, scheduler steps, batch reports; epoch totals are summed on the device. */
+async function trainEpoch(context: EpochContext, loader: BatchSource, epoch: number): Promise<TrainTotals> {
+  const { model, options, params, callbacks, reportEvery } = context;
+  const batches = loader.length;
+  const totals: { loss?: tf.Scalar; correct?: tf.Scalar; last?: tf.Scalar } = {};
+  let batch = 0;
+  let examples = 0;
+  try {
+    for await (const { images, labels } of loader) {
+      const lr = currentLr(options.optimizer);
+      try {
+        if (batch === 0) checkBatchFits(model, images);
+        const step = trainStep(model, images, labels, options, params);
+        examples += images.shape[0] as number;
+        tf.dispose(totals.last);
+        totals.last = tf.keep(tf.clone(step.loss));
+        totals.loss = accumulate(totals.loss, step.loss);
+        totals.correct = accumulate(totals.correct, step.correct);
+      } finally {
+        disposeBatch({ images, labels });
+      }
+      options.scheduler?.step();
+      const isLast = batches !== undefined && batch === batches - 1;
+      if (callbacks.length > 0 && ((batch + 1) % reportEvery === 0 || isLast)) {
+        const loss = totals.last.dataSync()[0] as number;
+        await emit(callbacks, 'onBatchEnd', { epoch, batch, ...(batches !== undefined ? { batches } : {}), loss, lr });
+      }
+      batch++;
+    }
+    const read = (t: tf.Scalar | undefined): number => (t ? (t.dataSync()[0] as number) : NaN);
+    return { trainLoss: read(totals.loss) / batch, lastBatchLoss: read(totals.last), trainAccuracy: read(totals.correct) / examples, batches: batch, examples };
+  } finally {
+    tf.dispose([totals.loss, totals.correct, totals.last]);
+  }
+}
+
+function addRecord(history: History, record: EpochRecord): void {
+  history.epochs.push(record);
+  history.trainLoss.push(record.trainLoss);
+  history.trainAccuracy.push(record.trainAccuracy);
+  if (record.validLoss !== undefined) history.validLoss.push(record.validLoss);
+  if (record.validAccuracy !== undefined) history.validAccuracy.push(record.validAccuracy);
+  history.seconds.push(record.seconds);
+}
+
 /**
  * Trains `model` for `options.epochs` passes over `trainLoader` and returns the History.
  * Each batch: forward in training mode, loss, gradients of the trainable weights, optimizer step, scheduler
@@ -132,56 +187,21 @@ export async function fit(model: tf.LayersModel, trainLoader: BatchSource, optio
   if (!Number.isInteger(epochs) || epochs < 0) throw new TrainingConfigError(`fit expects epochs to be a whole number >= 0, got ${epochs}.`);
   if (!Number.isInteger(reportEvery) || reportEvery < 1) throw new TrainingConfigError(`fit expects reportEvery to be a whole number >= 1, got ${reportEvery}.`);
   const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
-  const params = parameters(model);
-  const batches = trainLoader.length;
+  const context: EpochContext = { model, options, params: parameters(model), callbacks, reportEvery };
   const history: History = { epochs: [], trainLoss: [], trainAccuracy: [], validLoss: [], validAccuracy: [], seconds: [] };
+  const batches = trainLoader.length;
   await emit(callbacks, 'onTrainBegin', { epochs, ...(batches !== undefined ? { batchesPerEpoch: batches } : {}) });
   for (let epoch = 0; epoch < epochs; epoch++) {
     const start = performance.now();
     await emit(callbacks, 'onEpochBegin', epoch);
-    let lossSum: tf.Scalar | undefined;
-    let correctSum: tf.Scalar | undefined;
-    let lastLoss: tf.Scalar | undefined;
-    let batch = 0;
-    let examples = 0;
-    for await (const { images, labels } of trainLoader) {
-      const lr = currentLr(options.optimizer);
-      try {
-        if (batch === 0) checkBatchFits(model, images);
-        const step = trainStep(model, images, labels, options, params);
-        examples += images.shape[0] as number;
-        tf.dispose(lastLoss);
-        lastLoss = tf.keep(tf.clone(step.loss));
-        lossSum = accumulate(lossSum, step.loss);
-        correctSum = accumulate(correctSum, step.correct);
-      } finally {
-        disposeBatch({ images, labels });
-      }
-      options.scheduler?.step();
-      const isLast = batches !== undefined && batch === batches - 1;
-      if (callbacks.length > 0 && ((batch + 1) % reportEvery === 0 || isLast)) {
-        const loss = (lastLoss as tf.Scalar).dataSync()[0] as number;
-        await emit(callbacks, 'onBatchEnd', { epoch, batch, ...(batches !== undefined ? { batches } : {}), loss, lr });
-      }
-      batch++;
-    }
-    const trainLoss = batch > 0 ? ((lossSum as tf.Scalar).dataSync()[0] as number) / batch : NaN;
-    const trainAccuracy = examples > 0 ? ((correctSum as tf.Scalar).dataSync()[0] as number) / examples : NaN;
-    const lastBatchLoss = lastLoss ? (lastLoss.dataSync()[0] as number) : NaN;
-    tf.dispose([lossSum, correctSum, lastLoss]);
-    const record: EpochRecord = { epoch, trainLoss, lastBatchLoss, trainAccuracy, seconds: 0, batches: batch, examples };
+    const record: EpochRecord = { epoch, ...(await trainEpoch(context, trainLoader, epoch)), seconds: 0 };
     if (options.validLoader) {
       const valid = await evaluate(model, options.validLoader, { loss: options.loss });
       record.validLoss = valid.loss as number;
       record.validAccuracy = valid.accuracy;
     }
     record.seconds = (performance.now() - start) / 1000;
-    history.epochs.push(record);
-    history.trainLoss.push(record.trainLoss);
-    history.trainAccuracy.push(record.trainAccuracy);
-    if (record.validLoss !== undefined) history.validLoss.push(record.validLoss);
-    if (record.validAccuracy !== undefined) history.validAccuracy.push(record.validAccuracy);
-    history.seconds.push(record.seconds);
+    addRecord(history, record);
     await emit(callbacks, 'onEpochEnd', record);
   }
   await emit(callbacks, 'onTrainEnd', history);

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { defaultDataRoot, fileExists, writeFileAtomic } from '../../src/data/cache.js';
+import { useTempFolders } from './temp-folders.js';
+
+const tempFolder = useTempFolders();
 
 describe('defaultDataRoot', () => {
   it('prefers MNIST_COURSE_DATA, then XDG_CACHE_HOME, then ~/.cache', () => {
@@ -14,7 +17,7 @@ describe('defaultDataRoot', () => {
 
 describe('writeFileAtomic', () => {
   it('creates the folder, writes the bytes and leaves no temporary file', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'cache-test-'));
+    const folder = await tempFolder('cache-test-');
     const path = join(folder, 'deep', 'file.bin');
     await writeFileAtomic(path, Uint8Array.of(1, 2, 3));
     await writeFileAtomic(path, Uint8Array.of(4, 5));
@@ -23,7 +26,7 @@ describe('writeFileAtomic', () => {
   });
 
   it('removes its temporary file when the rename fails', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'cache-fail-'));
+    const folder = await tempFolder('cache-fail-');
     await writeFileAtomic(join(folder, 'taken', 'x'), Uint8Array.of(1));
     // Renaming a file onto a non-empty folder fails.
     await expect(writeFileAtomic(join(folder, 'taken'), Uint8Array.of(2))).rejects.toThrow();
@@ -33,7 +36,7 @@ describe('writeFileAtomic', () => {
 
 describe('fileExists', () => {
   it('tells an existing file from a missing one', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'cache-exists-'));
+    const folder = await tempFolder('cache-exists-');
     await writeFileAtomic(join(folder, 'a'), Uint8Array.of(1));
     expect(await fileExists(join(folder, 'a'))).toBe(true);
     expect(await fileExists(join(folder, 'b'))).toBe(false);

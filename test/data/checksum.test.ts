@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { digestOf, readFileVerified, verifyChecksum } from '../../src/data/checksum.js';
 import { ChecksumError } from '../../src/data/errors.js';
+import { useTempFolders } from './temp-folders.js';
+
+const tempFolder = useTempFolders();
 
 const abc = new TextEncoder().encode('abc');
 
@@ -25,7 +27,7 @@ describe('verifyChecksum', () => {
 
 describe('readFileVerified', () => {
   it('reads a file in chunks with the right digest, is undefined for a missing file, and names a bad one', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'checksum-'));
+    const folder = await tempFolder('checksum-');
     // 9 MB: more than two read chunks, so the overlapped read and hash is exercised.
     const bytes = Uint8Array.from({ length: 9 << 20 }, (_, i) => (i * 7) & 255);
     const path = join(folder, 'big.bin');

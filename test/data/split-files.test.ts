@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { digestOf } from '../../src/data/checksum.js';
@@ -8,6 +7,9 @@ import { ChecksumError, DatasetError, DownloadError, IdxFormatError } from '../.
 import { encodeIdx } from '../../src/data/idx.js';
 import { type SplitFiles, decodeSplit, downloadSplit, readSplit, storedName } from '../../src/data/split-files.js';
 import { type LocalServer, serveFiles } from './local-server.js';
+import { useTempFolders } from './temp-folders.js';
+
+const tempFolder = useTempFolders();
 
 // Three 28 x 28 images whose pixels are their index, and their labels.
 const imageBytes = encodeIdx({ dtype: 'uint8', shape: [3, 28, 28], data: Uint8Array.from({ length: 3 * 784 }, (_, i) => Math.floor(i / 784)) });
@@ -52,7 +54,7 @@ describe('decodeSplit', () => {
 
 describe('readSplit', () => {
   it('is undefined when a file is missing, and reads a verified pair', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'split-read-'));
+    const folder = await tempFolder('split-read-');
     expect(await readSplit(folder, files, 10)).toBeUndefined();
     await writeFile(join(folder, storedName(files.images)), imageBytes);
     expect(await readSplit(folder, files, 10)).toBeUndefined();
@@ -62,7 +64,7 @@ describe('readSplit', () => {
   });
 
   it('throws a ChecksumError naming a corrupt file and saying to delete it', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'split-corrupt-'));
+    const folder = await tempFolder('split-corrupt-');
     const corrupt = Uint8Array.from(imageBytes);
     corrupt[100] = 255;
     await writeFile(join(folder, storedName(files.images)), corrupt);
@@ -89,7 +91,7 @@ describe('downloadSplit from a local mirror on 127.0.0.1', () => {
   afterAll(async () => Promise.all([good, corrupt, truncated].map((server) => server.close())));
 
   it('keeps a verified file decompressed when its sha256 is recorded, the other as published, and leaves no temporary file', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'split-download-'));
+    const folder = await tempFolder('split-download-');
     const urls = await downloadSplit(folder, files, [good.url]);
     expect(urls).toEqual([`${good.url}tiny-images-idx3-ubyte.gz`, `${good.url}tiny-labels-idx1-ubyte.gz`]);
     expect((await readdir(folder)).sort()).toEqual(['tiny-images-idx3-ubyte', 'tiny-labels-idx1-ubyte.gz']);
@@ -98,7 +100,7 @@ describe('downloadSplit from a local mirror on 127.0.0.1', () => {
   });
 
   it('rejects a download that fails its checksum and writes nothing', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'split-reject-'));
+    const folder = await tempFolder('split-reject-');
     const attempt = downloadSplit(folder, files, [corrupt.url], 'Try another mirror.');
     await expect(attempt).rejects.toThrow(DownloadError);
     await expect(downloadSplit(folder, files, [corrupt.url], 'Try another mirror.')).rejects.toThrow(/\nTry another mirror\.$/);
@@ -108,13 +110,13 @@ describe('downloadSplit from a local mirror on 127.0.0.1', () => {
   });
 
   it('rejects a truncated download and writes nothing', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'split-truncated-'));
+    const folder = await tempFolder('split-truncated-');
     await expect(downloadSplit(folder, files, [truncated.url])).rejects.toThrow(/does not decompress/);
     expect(await readdir(folder)).toEqual([]);
   });
 
   it('falls back to the next mirror when one fails', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'split-fallback-'));
+    const folder = await tempFolder('split-fallback-');
     const urls = await downloadSplit(folder, files, [corrupt.url, good.url]);
     expect(urls[0]).toBe(`${good.url}tiny-images-idx3-ubyte.gz`);
     expect((await readSplit(folder, files, 10))?.count).toBe(3);

@@ -149,7 +149,8 @@ async function handleSubmit(context: HandlerContext, req: http.IncomingMessage, 
   context.inFlight.set(key, (context.inFlight.get(key) ?? 0) + 1);
   try {
     const outcome = await context.queue.run(() =>
-      gradeAndRecord(context.store, { ...body, studentId: token.studentId as string, name: body.name ?? token.name ?? '' }, context));
+      // The class list's name wins over the one typed in the notebook.
+      gradeAndRecord(context.store, { ...body, studentId: token.studentId as string, name: token.name || body.name || '' }, context));
     sendJson(res, 201, responseOf(outcome));
   } finally {
     const left = (context.inFlight.get(key) ?? 1) - 1;
@@ -242,6 +243,10 @@ function sendError(res: http.ServerResponse, error: unknown, onError?: (error: u
   const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json; charset=utf-8' };
   if (error instanceof RateLimitError) headers['retry-after'] = String(error.retryAfterSeconds);
   if (status === 413) headers['connection'] = 'close';
-  res.writeHead(status, headers);
-  res.end(JSON.stringify(body));
+  try {
+    res.writeHead(status, headers);
+    res.end(JSON.stringify(body));
+  } catch {
+    res.destroy(); // the client is gone; nothing else to do, and the server must not fall over
+  }
 }

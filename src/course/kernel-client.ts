@@ -19,6 +19,8 @@ export const INTERRUPT_GRACE_MS = 3_000;
 export const SHUTDOWN_GRACE_MS = 3_000;
 /** Kernel process output kept for error reports (native crashes such as V8's out-of-memory write there). */
 const LOG_TAIL_CHARS = 4_000;
+/** After the kernel process exits, how long its stdout/stderr may take to deliver their last bytes. */
+const EXIT_DRAIN_MS = 500;
 /** Between kernel_info_request retries while the kernel binds its sockets and our iopub subscription settles. */
 const READY_POLL_MS = 250;
 
@@ -112,7 +114,9 @@ export class KernelClient {
       });
       child.once('exit', (code, signal) => {
         this.exitDescription = signal === null ? `exited with code ${code}` : `was killed by ${signal}`;
-        resolve();
+        // Wait for the pipes to drain (a crash message is often the last thing written), but not on a grandchild.
+        child.once('close', () => resolve());
+        setTimeout(resolve, EXIT_DRAIN_MS).unref();
       });
     });
     this.shell.connect(channelAddress(info, 'shell'));

@@ -5,30 +5,46 @@ import { currentSink, writeTo, type DisplayHandle } from './display.js';
 import { PlotOptionError } from './errors.js';
 import type { Figure } from './types.js';
 
-/** Per-batch logs: src/train passes `{ batch, loss, lr }`; tf.js passes `(batch, { loss, acc })`. */
+/** Per-batch logs: src/train passes `{ epoch, batch, loss, lr }`; tf.js passes `(batch, { loss, acc })`. */
 export interface BatchLogs {
+  epoch?: number;
   batch?: number;
   loss?: number;
   lr?: number;
-  [metric: string]: unknown;
 }
 
-/** Per-epoch logs: src/train's `{ loss, acc, valLoss, valAcc, seconds }`; tf.js's `val_loss`/`val_acc` are read too. */
+/**
+ * Per-epoch numbers under any of the names in use: src/train's record (`trainLoss`, `trainAccuracy`,
+ * `validLoss`, `validAccuracy`, `seconds`), the short `loss`/`acc`/`valLoss`/`valAcc`, or tf.js's `val_loss`/`val_acc`.
+ * No index signature, so records typed as plain interfaces are accepted.
+ */
 export interface EpochLogs {
+  epoch?: number;
+  seconds?: number;
   loss?: number;
   acc?: number;
+  accuracy?: number;
   valLoss?: number;
   valAcc?: number;
-  seconds?: number;
-  [metric: string]: unknown;
+  trainLoss?: number;
+  trainAccuracy?: number;
+  validLoss?: number;
+  validAccuracy?: number;
+  val_loss?: number;
+  val_acc?: number;
+  val_accuracy?: number;
 }
 
-/** The callbacks `fit` calls (structural: no import of src/train), also accepted by tf.js `model.fit`. */
+/**
+ * The callbacks a training loop calls. Structural, so src/plot imports nothing from src/train; it accepts both
+ * src/train's `fit` (`onBatchEnd(event)`, `onEpochEnd(record)`) and tf.js `model.fit` (`onEpochEnd(epoch, logs)`).
+ */
 export interface TrainingCallbacks {
+  onTrainBegin(info?: { epochs?: number }): void;
   onEpochBegin(epoch: number): void;
   onBatchEnd(batchOrLogs: number | BatchLogs, logs?: BatchLogs): void;
-  onEpochEnd(epoch: number, logs?: EpochLogs): void;
-  onTrainEnd(): void;
+  onEpochEnd(epochOrRecord: number | EpochLogs, logs?: EpochLogs): void;
+  onTrainEnd(history?: unknown): void;
 }
 
 export interface LiveChartOptions {
@@ -55,15 +71,16 @@ export interface LiveChart extends TrainingCallbacks {
 interface Point { x: number; y: number }
 
 const METRIC_KEYS: Record<'loss' | 'acc' | 'valLoss' | 'valAcc', string[]> = {
-  loss: ['loss'],
-  acc: ['acc', 'accuracy'],
-  valLoss: ['valLoss', 'val_loss'],
-  valAcc: ['valAcc', 'val_acc', 'val_accuracy'],
+  loss: ['loss', 'trainLoss'],
+  acc: ['acc', 'accuracy', 'trainAccuracy'],
+  valLoss: ['valLoss', 'validLoss', 'val_loss'],
+  valAcc: ['valAcc', 'validAccuracy', 'val_acc', 'val_accuracy'],
 };
 type Metric = keyof typeof METRIC_KEYS;
 
-function metric(logs: Record<string, unknown> | undefined, name: Metric): number | undefined {
-  for (const key of METRIC_KEYS[name]) if (typeof logs?.[key] === 'number') return logs[key] as number;
+function metric(logs: BatchLogs | EpochLogs | undefined, name: Metric): number | undefined {
+  const values = logs as Record<string, unknown> | undefined;
+  for (const key of METRIC_KEYS[name]) if (typeof values?.[key] === 'number') return values[key] as number;
   return undefined;
 }
 
@@ -80,7 +97,8 @@ function thin(points: Point[], maxPoints: number): Point[] {
  * @example await fit(model, data, { epochs: 5, callbacks: liveChart({ epochs: 5, everyBatches: 50 }) })
  */
 export function liveChart(options: LiveChartOptions = {}): LiveChart {
-  const { everyBatches, maxPoints = 500, progress = true, title = 'Training', epochs } = options;
+  const { everyBatches, maxPoints = 500, progress = true, title = 'Training' } = options;
+  let epochs = options.epochs;
   if (everyBatches !== undefined && !(Number.isInteger(everyBatches) && everyBatches >= 1)) {
     throw new PlotOptionError(`everyBatches is ${everyBatches}; expected a whole number of at least 1.`);
   }
@@ -141,12 +159,16 @@ export function liveChart(options: LiveChartOptions = {}): LiveChart {
   };
 
   return {
+    onTrainBegin(info) {
+      epochs ??= info?.epochs;
+    },
     onEpochBegin(e) {
       epoch = e;
       started = performance.now();
     },
     onBatchEnd(batchOrLogs, logs) {
       const merged: BatchLogs = typeof batchOrLogs === 'number' ? { ...logs, batch: batchOrLogs } : batchOrLogs;
+      if (typeof merged.epoch === 'number') epoch = merged.epoch;
       step += 1;
       record(batchLoss, metric(merged, 'loss'), 'loss');
       if (everyBatches !== undefined && step % everyBatches === 0) {
@@ -154,11 +176,12 @@ export function liveChart(options: LiveChartOptions = {}): LiveChart {
         redraw();
       }
     },
-    onEpochEnd(e, logs) {
-      epoch = e;
-      for (const name of ['loss', 'acc', 'valLoss', 'valAcc'] as const) record(series[name], metric(logs, name), name);
-      const seconds = typeof logs?.seconds === 'number' ? logs.seconds : (performance.now() - started) / 1000;
-      line = describe(logs, seconds);
+    onEpochEnd(epochOrRecord, logs) {
+      const merged: EpochLogs = typeof epochOrRecord === 'number' ? { ...logs, epoch: epochOrRecord } : epochOrRecord;
+      if (typeof merged.epoch === 'number') epoch = merged.epoch;
+      for (const name of ['loss', 'acc', 'valLoss', 'valAcc'] as const) record(series[name], metric(merged, name), name);
+      const seconds = typeof merged.seconds === 'number' ? merged.seconds : (performance.now() - started) / 1000;
+      line = describe(merged, seconds);
       if (!currentSink() && progress) console.log([line, warning].filter(Boolean).join(' · '));
       redraw();
     },

@@ -19,15 +19,19 @@ function recordingSink(): { sink: DisplaySink; calls: Call[]; opened: () => numb
   return { sink, calls, opened: () => handles };
 }
 
-/** Drives the callbacks the way src/train's fit calls them: `onBatchEnd({ batch, loss, lr })`. */
+/** Drives the callbacks the way src/train's fit calls them: one event object per batch, one record per epoch. */
 function train(chart: ReturnType<typeof liveChart>, epochs: number, batches: number, lossAt = (step: number) => 1 / (1 + step)): void {
   let step = 0;
+  chart.onTrainBegin({ epochs });
   for (let epoch = 0; epoch < epochs; epoch++) {
     chart.onEpochBegin(epoch);
-    for (let batch = 0; batch < batches; batch++) chart.onBatchEnd({ batch, loss: lossAt(++step), lr: 0.01 });
-    chart.onEpochEnd(epoch, { loss: lossAt(step), acc: 0.8 + 0.05 * epoch, valLoss: 1.1 * lossAt(step), valAcc: 0.78 + 0.05 * epoch, seconds: 1.5 });
+    for (let batch = 0; batch < batches; batch++) chart.onBatchEnd({ epoch, batch, loss: lossAt(++step), lr: 0.01 });
+    chart.onEpochEnd({
+      epoch, trainLoss: lossAt(step), trainAccuracy: 0.8 + 0.05 * epoch, validLoss: 1.1 * lossAt(step),
+      validAccuracy: 0.78 + 0.05 * epoch, seconds: 1.5,
+    });
   }
-  chart.onTrainEnd();
+  chart.onTrainEnd({});
 }
 
 afterEach(() => {
@@ -39,7 +43,7 @@ describe('liveChart', () => {
   it('opens one display and updates it in place at every epoch end', () => {
     const { sink, calls, opened } = recordingSink();
     setDisplaySink(sink);
-    train(liveChart({ epochs: 3 }), 3, 4);
+    train(liveChart(), 3, 4); // epochs come from onTrainBegin
     expect(opened()).toBe(1);
     expect(calls).toHaveLength(4); // three epoch ends and the final redraw
     expect(new Set(calls.map((c) => c.handle))).toEqual(new Set([1]));
@@ -73,7 +77,7 @@ describe('liveChart', () => {
   it('prints the progress line per epoch outside a notebook and draws nothing', () => {
     setDisplaySink(null);
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
-    train(liveChart({ epochs: 2 }), 2, 1);
+    train(liveChart(), 2, 1);
     expect(log.mock.calls.map((c) => String(c[0]).slice(0, 9))).toEqual(['epoch 1/2', 'epoch 2/2']);
   });
 

@@ -5,7 +5,6 @@ export type GraderErrorCode =
   | 'bad-request'
   | 'bad-json'
   | 'invalid-model'
-  | 'invalid-code'
   | 'unknown-exercise'
   | 'unauthorized'
   | 'forbidden'
@@ -43,14 +42,6 @@ export class InvalidModelError extends GraderError {
   override name = 'InvalidModelError';
   constructor(message: string) {
     super('invalid-model', 422, message);
-  }
-}
-
-/** The submitted source does not define a usable function. */
-export class InvalidCodeError extends GraderError {
-  override name = 'InvalidCodeError';
-  constructor(message: string) {
-    super('invalid-code', 422, message);
   }
 }
 

@@ -5,7 +5,7 @@ export {
   type PartialCreditScale, type RateLimit,
 } from './exercises.js';
 export {
-  GraderError, BadRequestError, InvalidModelError, InvalidCodeError, UnknownExerciseError, AuthError, DeadlinePassedError,
+  GraderError, BadRequestError, InvalidModelError, UnknownExerciseError, AuthError, DeadlinePassedError,
   PayloadTooLargeError, RateLimitError, QueueFullError, EvaluationTimeoutError, type GraderErrorCode,
 } from './errors.js';
 export {

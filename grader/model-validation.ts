@@ -20,6 +20,7 @@ export const ALLOWED_LAYER_CLASSES: ReadonlySet<string> = new Set([
 ]);
 
 const NESTED_MODEL_CLASSES = new Set(['Sequential', 'Model', 'Functional']);
+const IMAGE_INPUTS: ReadonlyArray<ReadonlyArray<number | null>> = [[null, 28, 28, 1], [null, 784]];
 // Float32 only: TF.js layers weights are float32, and quantized (uint8/float16) manifests change byte accounting.
 const BYTES_PER_FLOAT32 = 4;
 // One weight tensor may not exceed 2^28 elements (1 GiB); real MNIST models are far below.
@@ -136,6 +137,12 @@ function collectLayers(node: Record<string, unknown>, where: string, out: Topolo
   }
   const config = (typeof node['config'] === 'object' && node['config'] !== null ? node['config'] : {}) as Record<string, unknown>;
   const name = typeof config['name'] === 'string' ? config['name'] : typeof node['name'] === 'string' ? (node['name'] as string) : '';
+  // Checked before TF.js builds anything: layer weights are sized from the input shape, so a huge declared input
+  // would allocate huge kernels even when the uploaded weights are small.
+  const inputShape = config['batch_input_shape'];
+  if (inputShape !== undefined && !IMAGE_INPUTS.some((shape) => Array.isArray(inputShape) && sameShape(inputShape as Array<number | null>, shape))) {
+    throw new InvalidModelError(`Layer "${name}" at ${where} declares input shape ${JSON.stringify(inputShape)}; expected [null,28,28,1] or [null,784]. Give the first layer inputShape [28, 28, 1] or [784].`);
+  }
   out.push({ className, name, config });
   if (NESTED_MODEL_CLASSES.has(className)) {
     // Sequential configs are either { layers: [...] } or, in old files, the layer array itself.

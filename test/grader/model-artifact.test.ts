@@ -71,6 +71,11 @@ describe('validateModelArtifact', () => {
     expect(() => validateModelArtifact(huge)).toThrow(/declares units=100000000 but its weight has shape \[784,16\]/);
   });
 
+  it('rejects a declared input shape other than an MNIST image before TF.js sizes any weight from it', () => {
+    const huge = edited(valid, (json) => { json.modelTopology.config.layers[0].config.batch_input_shape = [null, 5000, 5000, 1]; });
+    expect(() => validateModelArtifact(huge)).toThrow(/declares input shape \[null,5000,5000,1\]; expected \[null,28,28,1\] or \[null,784\]/);
+  });
+
   it('rejects a model whose output is not 10 class scores', async () => {
     const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [784], units: 5 })] });
     const artifact = await artifactFromModel(model);

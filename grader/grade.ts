@@ -10,7 +10,7 @@ import { artifactSha256, sourceSha256 } from './model-artifact.js';
 import type { ModelArtifact } from './model-artifact.js';
 import { checkImageClassifierShapes, loadValidatedModel, summarizeModel, validateModelArtifact } from './model-validation.js';
 import { runInSandbox } from './sandbox.js';
-import { firstImages, loadOfficialTestSet } from './test-data.js';
+import { OFFICIAL_TEST_COUNT, firstImages, loadOfficialTestSet } from './test-data.js';
 import type { TestSetLoader } from './test-data.js';
 
 /** What a student submits: a model artifact or the source text of a function. */
@@ -105,6 +105,7 @@ async function gradeModel(exercise: ModelExercise, artifact: ModelArtifact, clai
     const fullSet = await loadTestSet(exercise.dataset);
     const testSet = exercise.limit === undefined ? fullSet : firstImages(fullSet, exercise.limit);
     const predictions = await predictClasses(model, testSet, { timeoutMs: exercise.timeoutMs });
+    if (testSet.count < OFFICIAL_TEST_COUNT) result.notes.push(`Evaluated on the first ${testSet.count} test images only (a test exercise); course exercises use all ${OFFICIAL_TEST_COUNT}.`);
     const stats = accuracyStats(predictions, testSet.labels);
     const wrong = misclassified(predictions, testSet.labels);
     Object.assign(result, {

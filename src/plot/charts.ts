@@ -60,14 +60,31 @@ export function lineChart(series: LineSeries | readonly LineSeries[], options: C
   return { data, layout: baseLayout(options) };
 }
 
-/** Metrics of one training run, one value per epoch (or per logged iteration). */
-export interface History {
+/**
+ * Metrics of one training run, one value per epoch (or per logged iteration). src/train's `History` fits as is
+ * (`trainLoss`, `trainAccuracy`, `validLoss`, `validAccuracy`); the short names `loss`, `acc`, ... work too.
+ */
+export interface CurveHistory {
   loss?: ArrayLike<number>;
   acc?: ArrayLike<number>;
   valLoss?: ArrayLike<number>;
   valAcc?: ArrayLike<number>;
+  trainLoss?: ArrayLike<number>;
+  trainAccuracy?: ArrayLike<number>;
+  validLoss?: ArrayLike<number>;
+  validAccuracy?: ArrayLike<number>;
   /** x values (epochs or iterations); default 1, 2, 3, ... */
   x?: ArrayLike<number>;
+}
+
+const CURVE_KEYS = {
+  train: { loss: ['loss', 'trainLoss'], acc: ['acc', 'trainAccuracy'] },
+  val: { loss: ['valLoss', 'validLoss'], acc: ['valAcc', 'validAccuracy'] },
+} as const;
+
+/** The first non-empty column among `keys` (src/train leaves validation arrays empty without a validation set). */
+function column(history: CurveHistory, keys: readonly (keyof CurveHistory)[]): ArrayLike<number> | undefined {
+  return keys.map((key) => history[key]).find((values) => values !== undefined && values.length > 0);
 }
 
 export interface CurvesOptions {
@@ -79,35 +96,39 @@ export interface CurvesOptions {
   height?: number;
 }
 
-function runSeries(runs: Record<string, History>, train: 'loss' | 'acc', val: 'valLoss' | 'valAcc'): LineSeries[] {
+function runSeries(runs: Record<string, CurveHistory>, metric: 'loss' | 'acc'): LineSeries[] {
   const names = Object.keys(runs);
   const single = names.length === 1;
   return names.flatMap((run, i) => {
     const h = runs[run]!;
     const color = TRACE_COLORS[i % TRACE_COLORS.length]!;
     const x = (values: ArrayLike<number>): ArrayLike<number> => h.x ?? Array.from({ length: values.length }, (_, k) => k + 1);
+    const train = column(h, CURVE_KEYS.train[metric]);
+    const val = column(h, CURVE_KEYS.val[metric]);
     const out: LineSeries[] = [];
     // One run: colour tells train from validation; several runs: colour is the run, dashes mark validation.
-    if (h[train]) out.push({ y: h[train]!, x: x(h[train]!), name: single ? 'train' : run, color });
-    if (h[val]) out.push({ y: h[val]!, x: x(h[val]!), name: single ? 'validation' : `${run} (val)`, dash: 'dash', color: single ? TRACE_COLORS[1] : color });
+    if (train) out.push({ y: train, x: x(train), name: single ? 'train' : run, color });
+    if (val) out.push({ y: val, x: x(val), name: single ? 'validation' : `${run} (val)`, dash: 'dash', color: single ? TRACE_COLORS[1] : color });
     return out;
   });
 }
 
 /**
  * Loss and accuracy side by side with a super-title, as in the tutorials (`plt.subplot(121)`, `(122)`, `suptitle`).
- * Pass one history or several named runs (`{ 'batch 10': h10, 'batch 100': h100 }`); panels without data are left out.
+ * Pass one history (e.g. what `fit` returns) or several named runs (`{ 'batch 10': h10, 'batch 100': h100 }`);
+ * panels without data are left out.
  */
-export function trainingCurves(runs: History | Record<string, History>, options: CurvesOptions = {}): Figure {
-  const isHistory = ['loss', 'acc', 'valLoss', 'valAcc'].some((key) => key in runs);
-  const named = isHistory ? { run: runs as History } : (runs as Record<string, History>);
+export function trainingCurves(runs: CurveHistory | Record<string, CurveHistory>, options: CurvesOptions = {}): Figure {
+  const keys = [...Object.values(CURVE_KEYS.train), ...Object.values(CURVE_KEYS.val)].flat();
+  const isHistory = keys.some((key) => key in runs);
+  const named = isHistory ? { run: runs as CurveHistory } : (runs as Record<string, CurveHistory>);
   const xTitle = options.xTitle ?? 'epoch';
   const panels: Figure[] = [];
-  const loss = runSeries(named, 'loss', 'valLoss');
-  const acc = runSeries(named, 'acc', 'valAcc');
+  const loss = runSeries(named, 'loss');
+  const acc = runSeries(named, 'acc');
   if (loss.length > 0) panels.push(lineChart(loss, { title: `Loss vs. ${xTitle}`, xTitle, yTitle: 'loss' }));
   if (acc.length > 0) panels.push(lineChart(acc, { title: `Accuracy vs. ${xTitle}`, xTitle, yTitle: 'accuracy' }));
-  if (panels.length === 0) throw new PlotDataError('empty', 'trainingCurves got no loss, acc, valLoss or valAcc values; pass at least one of them.');
+  if (panels.length === 0) throw new PlotDataError('empty', 'trainingCurves got no loss, acc, valLoss or valAcc values (or trainLoss, ...); pass at least one of them.');
   return subplots(panels, { title: options.title, width: options.width, height: options.height });
 }
 

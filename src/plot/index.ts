@@ -7,7 +7,7 @@ export { display, setDisplaySink, show, type DisplayHandle, type DisplaySink } f
 export { imshow, type ImageInput, type ImshowOptions } from './image.js';
 export {
   barChart, confusionMatrix, lineChart, subplots, trainingCurves,
-  type BarOptions, type ChartOptions, type ConfusionOptions, type CurvesOptions, type History, type LineSeries,
+  type BarOptions, type ChartOptions, type ConfusionOptions, type CurveHistory, type CurvesOptions, type LineSeries,
 } from './charts.js';
 export {
   liveChart, liveCurves,

@@ -27,6 +27,12 @@ describe('chart helpers', () => {
     expect(figure.layout?.annotations).toHaveLength(1);
   });
 
+  it('trainingCurves takes the History fit returns, skipping validation arrays left empty', () => {
+    const history = { epochs: [], trainLoss: [0.9, 0.4], trainAccuracy: [0.7, 0.9], validLoss: [], validAccuracy: [], seconds: [1, 1] };
+    const figure = trainingCurves(history);
+    expect(figure.data.map((t) => `${t.xaxis}:${t.name}`)).toEqual(['x:train', 'x2:train']);
+  });
+
   it('barChart prints each value with three decimals above its bar', () => {
     const figure = barChart([100, 1000], [0.6979, 0.8296]);
     expect(figure.data[0]).toMatchObject({ type: 'bar', x: ['100', '1000'], text: ['0.698', '0.830'] });

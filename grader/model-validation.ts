@@ -129,7 +129,12 @@ function unwrapModelConfig(topology: Record<string, unknown>): Record<string, un
   return typeof inner === 'object' && inner !== null ? (inner as Record<string, unknown>) : topology;
 }
 
-function collectLayers(node: Record<string, unknown>, where: string, out: TopologyLayer[] = []): TopologyLayer[] {
+/**
+ * Walks the topology, allow-listing layer classes. `entry` marks a layer whose declared input shape TF.js builds
+ * from (a Sequential's first layer); InputLayers always are. Other layers may carry a batch_input_shape (e.g. from
+ * `inputDim`) that TF.js ignores, since their weights are sized from the tensors they receive.
+ */
+function collectLayers(node: Record<string, unknown>, where: string, out: TopologyLayer[] = [], entry = false): TopologyLayer[] {
   const className = node['class_name'];
   if (typeof className !== 'string') throw new InvalidModelError(`${where} has no class_name; model.json looks hand-edited or truncated.`);
   if (!ALLOWED_LAYER_CLASSES.has(className)) {
@@ -140,7 +145,7 @@ function collectLayers(node: Record<string, unknown>, where: string, out: Topolo
   // Checked before TF.js builds anything: layer weights are sized from the input shape, so a huge declared input
   // would allocate huge kernels even when the uploaded weights are small.
   const inputShape = config['batch_input_shape'];
-  if (inputShape !== undefined && !IMAGE_INPUTS.some((shape) => Array.isArray(inputShape) && sameShape(inputShape as Array<number | null>, shape))) {
+  if ((entry || className === 'InputLayer') && inputShape !== undefined && !IMAGE_INPUTS.some((shape) => Array.isArray(inputShape) && sameShape(inputShape as Array<number | null>, shape))) {
     throw new InvalidModelError(`Layer "${name}" at ${where} declares input shape ${JSON.stringify(inputShape)}; expected [null,28,28,1] or [null,784]. Give the first layer inputShape [28, 28, 1] or [784].`);
   }
   out.push({ className, name, config });
@@ -150,7 +155,7 @@ function collectLayers(node: Record<string, unknown>, where: string, out: Topolo
     if (!Array.isArray(children) || children.length === 0) throw new InvalidModelError(`${className} "${name}" at ${where} has no layers.`);
     children.forEach((child, i) => {
       if (typeof child !== 'object' || child === null) throw new InvalidModelError(`${where}.layers[${i}] is not an object.`);
-      collectLayers(child as Record<string, unknown>, `${where}.layers[${i}]`, out);
+      collectLayers(child as Record<string, unknown>, `${where}.layers[${i}]`, out, className === 'Sequential' && i === 0);
     });
   }
   return out;

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { saveModel } from '../../src/models/index.js';
+import { createHidden, saveModel } from '../../src/models/index.js';
 import { BadRequestError, EvaluationTimeoutError, InvalidModelError } from '../../grader/errors.js';
 import { gradeSubmission } from '../../grader/grade.js';
 import { artifactFromModel, artifactSha256, decodeArtifact, encodeArtifact, readModelDir } from '../../grader/model-artifact.js';
@@ -74,6 +74,15 @@ describe('validateModelArtifact', () => {
   it('rejects a declared input shape other than an MNIST image before TF.js sizes any weight from it', () => {
     const huge = edited(valid, (json) => { json.modelTopology.config.layers[0].config.batch_input_shape = [null, 5000, 5000, 1]; });
     expect(() => validateModelArtifact(huge)).toThrow(/declares input shape \[null,5000,5000,1\]; expected \[null,28,28,1\] or \[null,784\]/);
+  });
+
+  it('accepts the course models, whose inner dense layers declare an inputDim that TF.js ignores', async () => {
+    const model = createHidden({ seed: 1 });
+    const artifact = await artifactFromModel(model);
+    model.dispose();
+    const layers = (artifact.modelJson.modelTopology as any).config.layers as Array<{ config: { batch_input_shape?: unknown } }>;
+    expect(layers.some((layer) => JSON.stringify(layer.config.batch_input_shape) === '[null,100]')).toBe(true);
+    expect(() => validateModelArtifact(artifact)).not.toThrow();
   });
 
   it('rejects a model whose output is not 10 class scores', async () => {

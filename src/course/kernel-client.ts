@@ -21,6 +21,10 @@ export const SHUTDOWN_GRACE_MS = 3_000;
 const LOG_TAIL_CHARS = 4_000;
 /** After the kernel process exits, how long its stdout/stderr may take to deliver their last bytes. */
 const EXIT_DRAIN_MS = 500;
+/** Fresh ports per attempt: another process may take a port between our probe and the kernel's bind. */
+const START_ATTEMPTS = 3;
+/** What tslab prints (and then hangs, alive but deaf) when a port from the connection file is taken. */
+const PORT_CONFLICT = /EADDRINUSE|Address already in use/;
 /** Between kernel_info_request retries while the kernel binds its sockets and our iopub subscription settles. */
 const READY_POLL_MS = 250;
 
@@ -57,6 +61,11 @@ export class KernelStartError extends Error {
   override name = 'KernelStartError';
 }
 
+/** The kernel could not bind a port of its connection file; {@link startKernel} retries with fresh ports. */
+export class KernelPortConflictError extends KernelStartError {
+  override name = 'KernelPortConflictError';
+}
+
 /** The argv Jupyter would use for our tslab, run with this Node (so the kernel gets Node >= 20.19 and require(esm)). */
 export function tslabKernelArgv(): string[] {
   const tslabPackage = createRequire(import.meta.url).resolve('tslab/package.json');
@@ -65,6 +74,16 @@ export function tslabKernelArgv(): string[] {
 
 /** Starts a kernel process and resolves once it answers on shell and publishes on iopub. */
 export async function startKernel(options: KernelOptions): Promise<KernelClient> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startKernelOnce(options);
+    } catch (error) {
+      if (!(error instanceof KernelPortConflictError) || attempt >= START_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function startKernelOnce(options: KernelOptions): Promise<KernelClient> {
   const info = await createConnectionInfo();
   const folder = mkdtempSync(join(tmpdir(), 'mnist-course-kernel-'));
   const connectionFile = join(folder, 'connection.json');
@@ -80,7 +99,7 @@ export async function startKernel(options: KernelOptions): Promise<KernelClient>
   try {
     await kernel.waitUntilReady(options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS);
   } catch (error) {
-    await kernel.shutdown();
+    await kernel.shutdown({ graceful: false }); // it never answered, so it would not hear a shutdown_request
     throw error;
   }
   return kernel;
@@ -143,6 +162,9 @@ export class KernelClient {
     const deadline = Date.now() + timeoutMs;
     let replied = false;
     while (!(replied && this.iopubSeen)) {
+      if (PORT_CONFLICT.test(this.logTail)) {
+        throw new KernelPortConflictError(`Expected the kernel to bind its ports, but one was taken. Kernel log:\n${this.logTail}`);
+      }
       if (this.exitDescription !== null) {
         throw new KernelStartError(`Expected the kernel to start, but it ${this.exitDescription}. Kernel log:\n${this.logTail}`);
       }
@@ -209,14 +231,17 @@ export class KernelClient {
     if (this.exitDescription === null) this.child.kill('SIGINT');
   }
 
-  /** Asks the kernel to exit on the control channel, kills it after {@link SHUTDOWN_GRACE_MS}, releases sockets and files. */
-  shutdown(): Promise<void> {
-    this.shuttingDown ??= this.shutdownOnce();
+  /**
+   * Asks the kernel to exit on the control channel, kills it after {@link SHUTDOWN_GRACE_MS} (at once when not
+   * graceful), releases sockets and files. Calling it again returns the first call's promise.
+   */
+  shutdown(options: { graceful?: boolean } = {}): Promise<void> {
+    this.shuttingDown ??= this.shutdownOnce(options.graceful ?? true);
     return this.shuttingDown;
   }
 
-  private async shutdownOnce(): Promise<void> {
-    if (this.exitDescription === null) {
+  private async shutdownOnce(graceful: boolean): Promise<void> {
+    if (graceful && this.exitDescription === null) {
       const request = buildMessage('shutdown_request', { restart: false }, this.session);
       await Promise.race([this.control.send(serializeMessage(request, this.info.key)), sleep(SHUTDOWN_GRACE_MS)]);
       await Promise.race([this.exited, sleep(SHUTDOWN_GRACE_MS)]);

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KernelStartError, startKernel, type KernelClient } from '../../src/course/kernel-client.js';
+import { KernelPortConflictError, KernelStartError, startKernel, type KernelClient } from '../../src/course/kernel-client.js';
 import type { JupyterMessage } from '../../src/course/protocol.js';
 import { createFixtureProject, type FixtureProject } from './fixture-project.js';
 
@@ -84,5 +84,13 @@ describe('startKernel', () => {
     const start = startKernel({ cwd: tmpdir(), argv: [process.execPath, '-e', 'console.error("no kernel here"); process.exit(4)'] });
     await expect(start).rejects.toThrow(KernelStartError);
     await expect(start).rejects.toThrow(/exited with code 4.*\n.*no kernel here/s);
+  });
+
+  it('gives up quickly, after retries, on a kernel that cannot bind its ports instead of waiting for it', async () => {
+    // What tslab does when a port is taken: print the rejection and stay alive without answering.
+    const deaf = 'console.error("UnhandledPromiseRejection: [Error: Address already in use] { code: \'EADDRINUSE\' }"); setInterval(() => {}, 1000)';
+    const started = Date.now();
+    await expect(startKernel({ cwd: tmpdir(), argv: [process.execPath, '-e', deaf] })).rejects.toThrow(KernelPortConflictError);
+    expect(Date.now() - started).toBeLessThan(30_000);
   });
 });

@@ -57,13 +57,13 @@ export type CellRunner = Pick<KernelClient, 'execute' | 'exitReason' | 'log'>;
 /** Executes `notebook` (not mutated) on `kernel`; never throws for cell failures, it returns them. */
 export async function executeNotebook(notebook: Notebook, kernel: CellRunner, options: ExecuteNotebookOptions = {}): Promise<NotebookExecution> {
   const executed: Notebook = structuredClone(notebook);
-  const collector = new OutputCollector();
-  const results: HeadlineResult[] = [];
-  let backend: BackendRecord | null = null;
-  let backendLine: string | null = null;
+  const outputs = new OutputCollector();
+  const records = new RecordCollector();
   const codeIndices = executed.cells.flatMap((cell, index) => (cell.cell_type === 'code' ? [index] : []));
   const originalCell = options.originalCell ?? ((index: number) => index + 1);
-  let codeCellsRun = 0;
+  const finish = (codeCellsRun: number, failure: CellFailure | null): NotebookExecution => ({
+    notebook: executed, failure, results: records.results, backend: records.backend(), codeCellsRun, codeCells: codeIndices.length,
+  });
 
   for (const [codeOrdinal, index] of codeIndices.entries()) {
     const cell = executed.cells[index] as CodeCell;
@@ -72,37 +72,42 @@ export async function executeNotebook(notebook: Notebook, kernel: CellRunner, op
     const where = { cell: originalCell(index), codeCell: codeOrdinal + 1, codeCells: codeIndices.length };
     options.onCellStart?.(where);
     const onMessage = (message: JupyterMessage): void => {
-      collector.handle(cell.outputs, message);
-      const data = message.header.msg_type === 'display_data' ? message.content['data'] as Record<string, unknown> | undefined : undefined;
-      const result = parseRecord<HeadlineResult>(data?.[RESULT_MIME]);
-      if (result !== null) results.push(result);
-      backend = parseRecord<BackendRecord>(data?.[BACKEND_MIME]) ?? backend;
-      if (message.header.msg_type === 'stream') backendLine ??= BACKEND_LINE.exec(String(message.content['text']))?.[1]?.trim() ?? null;
+      outputs.handle(cell.outputs, message);
+      records.handle(message);
     };
     const outcome = await kernel.execute(joinLines(cell.source), { onMessage, timeoutMs: options.cellTimeoutMs });
     cell.execution_count = outcome.executionCount;
-    codeCellsRun += 1;
     options.onCellEnd?.({ ...where, status: outcome.status, seconds: outcome.elapsedMs / 1000 });
     if (outcome.status === 'ok') continue;
     const error = errorOutput(outcome.status, cell, kernel, options.cellTimeoutMs);
     cell.outputs.push(error);
-    return {
-      notebook: executed,
-      failure: { cell: where.cell ?? index + 1, status: outcome.status, ename: error.ename, evalue: error.evalue, traceback: error.traceback },
-      results,
-      backend: backend ?? (backendLine === null ? null : { line: backendLine }),
-      codeCellsRun,
-      codeCells: codeIndices.length,
-    };
+    const { ename, evalue, traceback } = error;
+    return finish(codeOrdinal + 1, { cell: where.cell ?? index + 1, status: outcome.status, ename, evalue, traceback });
   }
-  return {
-    notebook: executed,
-    failure: null,
-    results,
-    backend: backend ?? (backendLine === null ? null : { line: backendLine }),
-    codeCellsRun,
-    codeCells: codeIndices.length,
-  };
+  return finish(codeIndices.length, null);
+}
+
+/** Picks headline results and the backend out of a notebook's iopub messages. */
+class RecordCollector {
+  readonly results: HeadlineResult[] = [];
+  private record: BackendRecord | null = null;
+  private printedLine: string | null = null;
+
+  handle(message: JupyterMessage): void {
+    if (message.header.msg_type === 'stream') {
+      this.printedLine ??= BACKEND_LINE.exec(String(message.content['text']))?.[1]?.trim() ?? null;
+    }
+    if (message.header.msg_type !== 'display_data') return;
+    const data = message.content['data'] as Record<string, unknown> | undefined;
+    const result = parseRecord<HeadlineResult>(data?.[RESULT_MIME]);
+    if (result !== null) this.results.push(result);
+    this.record = parseRecord<BackendRecord>(data?.[BACKEND_MIME]) ?? this.record;
+  }
+
+  /** The displayed backend record, else the printed backend line, else null. */
+  backend(): BackendRecord | null {
+    return this.record ?? (this.printedLine === null ? null : { line: this.printedLine });
+  }
 }
 
 function errorOutput(status: Exclude<ExecuteStatus, 'ok'>, cell: CodeCell, kernel: CellRunner, timeoutMs: number | undefined): ErrorOutput {

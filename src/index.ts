@@ -6,7 +6,9 @@ export * from './models/index.js';
 export * from './train/index.js';
 export * from './sgd/index.js';
 export * from './plot/index.js';
-export * from './course/index.js';
+// Only the notebook-facing part of src/course: the headless runner (ZeroMQ) stays out of notebooks' way.
+export { reportResult, recordBackend, formatResult, formatNumber, RESULT_MIME, BACKEND_MIME, ResultFormatError, type HeadlineResult, type BackendRecord } from './course/result.js';
+export { courseMode, parseCourseMode, COURSE_MODE_ENV, COURSE_MODES, DEFAULT_COURSE_MODE, CourseModeError, type CourseMode } from './course/mode.js';
 
 // Names two modules share: the DataLoader's batch and fit's history are the canonical ones.
 export type { Batch } from './data/index.js';

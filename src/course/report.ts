@@ -1,9 +1,34 @@
 // The course run report: per notebook status, time, backend, failing cell and headline numbers, as JSON and Markdown.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import type { CellFailure } from './execute-notebook.js';
 import type { CourseMode } from './mode.js';
 import { formatNumber, type BackendRecord, type HeadlineResult } from './result.js';
+
+/** The machine a course run ran on. */
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  platform: string;
+}
+
+/** Describes this machine for a report. */
+export function machineInfo(): MachineInfo {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model.trim() ?? 'unknown CPU',
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    platform: `${os.platform()} ${os.arch()}`,
+  };
+}
+
+/** One line, e.g. "AMD EPYC 7B13, 2 cores, 24 GiB, linux x64". */
+export function formatMachine(machine: MachineInfo): string {
+  return `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}`;
+}
 
 export interface NotebookReport {
   /** File name, e.g. '03_mlp.ipynb'. */
@@ -32,6 +57,8 @@ export interface CourseReport {
   /** Notebooks skipped because the run was interrupted (Ctrl-C). */
   notRun: string[];
   versions: { node: string; tslab: string };
+  /** Where it ran, so numbers and times can be compared fairly (absent in reports from before it was recorded). */
+  machine?: MachineInfo;
   notebooks: NotebookReport[];
 }
 
@@ -51,7 +78,7 @@ export function renderReportMarkdown(report: CourseReport): string {
     `# Course run (${report.mode} mode)`,
     '',
     `${report.passed} of ${total} notebooks passed in ${report.seconds.toFixed(1)} s, started ${report.startedAt} ` +
-      `(Node ${report.versions.node}, tslab ${report.versions.tslab}).`,
+      `(Node ${report.versions.node}, tslab ${report.versions.tslab}${report.machine === undefined ? '' : `; ${formatMachine(report.machine)}`}).`,
     ...(report.notRun.length > 0 ? ['', `Interrupted: ${report.notRun.join(', ')} did not run.`] : []),
     '',
     '| Notebook | Status | Time | Backend | Failing cell |',

@@ -6,7 +6,7 @@ import { executeNotebook, type CellProgress } from './execute-notebook.js';
 import { startKernel } from './kernel-client.js';
 import { COURSE_MODE_ENV, DEFAULT_COURSE_MODE, type CourseMode } from './mode.js';
 import { injectParameters, readNotebook, writeNotebook, type ParameterValue } from './notebook.js';
-import { writeReport, type CourseReport, type NotebookReport } from './report.js';
+import { machineInfo, writeReport, type CourseReport, type NotebookReport } from './report.js';
 
 /** Where notebooks live and where executed copies and the report go, relative to the project root. */
 export const DEFAULT_NOTEBOOKS_DIR = 'notebooks';
@@ -72,6 +72,7 @@ export async function runCourse(options: CourseOptions = {}): Promise<CourseRepo
     failed: 0,
     notRun: [],
     versions: { node: process.version, tslab: tslabVersion() },
+    machine: machineInfo(),
     notebooks: [],
   };
   mkdirSync(outDir, { recursive: true });

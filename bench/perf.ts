@@ -1,0 +1,268 @@
+// Benchmark: one training step of each course model on wasm and cpu, next to PyTorch on the same machine.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/backend/index.js';
+import { createCnn, createLinear, createMlp, createResNet } from '../src/models/index.js';
+import { createGenerator } from '../src/random/index.js';
+import { OneCycleLR, SGD, crossEntropy, fit, nllLoss, type Batch, type LossFn } from '../src/train/index.js';
+
+/** The course models, each with its tutorial's loss, optimizer and input layout. */
+export const PERF_MODELS = ['linear', 'mlp', 'cnn', 'resnet'] as const;
+export type PerfModel = (typeof PERF_MODELS)[number];
+export type PerfBackend = 'wasm' | 'cpu';
+
+/** One measurement to make: a model at a batch size, on some backends. */
+export interface PerfCase {
+  model: PerfModel;
+  batchSize: number;
+  backends: PerfBackend[];
+}
+
+/**
+ * The tutorials' batch sizes (seed 000 linear 100, seed 002 MLP 32, seed 001 CNN 64, seed 003 ResNet 512), plus
+ * the ResNet at 64 to compare with the CNN. cpu only for the small models: its conv gradients take seconds per step.
+ */
+export const PERF_CASES: PerfCase[] = [
+  { model: 'linear', batchSize: 100, backends: ['wasm', 'cpu'] },
+  { model: 'mlp', batchSize: 32, backends: ['wasm', 'cpu'] },
+  { model: 'cnn', batchSize: 64, backends: ['wasm'] },
+  { model: 'resnet', batchSize: 64, backends: ['wasm'] },
+  { model: 'resnet', batchSize: 512, backends: ['wasm'] },
+];
+
+/** What the tutorial trains a model with. */
+interface Setup {
+  model: tf.LayersModel;
+  loss: LossFn;
+  optimizer: SGD;
+  scheduler?: OneCycleLR;
+  /** Shape of one image as the model takes it. */
+  imageShape: number[];
+}
+
+function setup(name: PerfModel): Setup {
+  switch (name) {
+    case 'linear': { // seed 000: MnistModel, CrossEntropyLoss, SGD(lr=1e-2), image batches
+      const model = createLinear({ seed: 0 });
+      return { model, loss: crossEntropy, optimizer: new SGD(model, { lr: 1e-2 }), imageShape: [28, 28, 1] };
+    }
+    case 'mlp': { // seed 002: NLLLoss, SGD(lr=0.003, momentum=0.9), flattened batches
+      const model = createMlp({ seed: 0 });
+      return { model, loss: nllLoss, optimizer: new SGD(model, { lr: 0.003, momentum: 0.9 }), imageShape: [784] };
+    }
+    case 'cnn': { // seed 001: F.cross_entropy, SGD(lr=0.1, momentum=0.9), flat rows viewed as 28x28 inside
+      const model = createCnn({ seed: 0 });
+      return { model, loss: crossEntropy, optimizer: new SGD(model, { lr: 0.1, momentum: 0.9 }), imageShape: [784] };
+    }
+    case 'resnet': { // seed 003: CrossEntropyLoss, SGD(lr=0.5, momentum=0.9), OneCycleLR stepped per batch
+      const model = createResNet({ seed: 0 });
+      const optimizer = new SGD(model, { lr: 0.5, momentum: 0.9 });
+      const scheduler = new OneCycleLR(optimizer, { maxLr: 0.5, totalSteps: 100_000 });
+      return { model, loss: crossEntropy, optimizer, scheduler, imageShape: [28, 28, 1] };
+    }
+  }
+}
+
+/** A fixed random batch: images uniform in [0, 1), int32 labels. The caller owns both tensors. */
+function makeBatch(batchSize: number, imageShape: number[]): Batch {
+  const rng = createGenerator(1);
+  const pixels = Float32Array.from({ length: batchSize * tf.util.sizeFromShape(imageShape) }, () => rng.next());
+  const labels = Int32Array.from({ length: batchSize }, () => rng.int(10));
+  return { images: tf.tensor(pixels, [batchSize, ...imageShape]), labels: tf.tensor1d(labels, 'int32') };
+}
+
+export interface StepTimingOptions {
+  /** Untimed steps first (XNNPack builds its operators, tf.layers builds the model). Default 3. */
+  warmup?: number;
+  /** Timed steps at least; we report the median. Default 10. */
+  repeats?: number;
+  /** More timed steps, up to 300, until they add up to about this long; steady medians for the fast models. Default 1000. */
+  minTotalMs?: number;
+}
+
+/** Median and fastest milliseconds per training step. */
+export interface StepTiming {
+  medianMs: number;
+  minMs: number;
+  steps: number;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/**
+ * Times training steps of `name` at `batchSize` on the active backend through `fit`, exactly as the notebooks
+ * train (reportEvery 1: the loss is read back every step, as PyTorch's `loss.item()`). The loader yields the same
+ * in-memory batch each time, so data loading is not timed; a step is the time between two onBatchEnd calls.
+ */
+export async function timeTrainingSteps(name: PerfModel, batchSize: number, options: StepTimingOptions = {}): Promise<StepTiming> {
+  const { warmup = 3, repeats = 10, minTotalMs = 1000 } = options;
+  const s = setup(name);
+  const batch = makeBatch(batchSize, s.imageShape);
+  /** Runs `steps` steps through fit; returns the times between consecutive onBatchEnd calls (steps - 1 of them). */
+  const run = async (steps: number): Promise<number[]> => {
+    const loader = {
+      length: steps,
+      *[Symbol.iterator](): Iterator<Batch> {
+        for (let i = 0; i < steps; i++) yield { images: tf.clone(batch.images), labels: tf.clone(batch.labels) };
+      },
+    };
+    const stamps: number[] = [];
+    await fit(s.model, loader, {
+      loss: s.loss, optimizer: s.optimizer, epochs: 1, ...(s.scheduler ? { scheduler: s.scheduler } : {}),
+      callbacks: { onBatchEnd: () => void stamps.push(performance.now()) },
+    });
+    return stamps.slice(1).map((t, i) => t - (stamps[i] as number));
+  };
+  try {
+    const warm = await run(warmup + 1);
+    const estimate = Math.max(warm[warm.length - 1] ?? 1, 0.01);
+    const times = await run(Math.min(300, Math.max(repeats, Math.ceil(minTotalMs / estimate))) + 1);
+    return { medianMs: median(times), minMs: Math.min(...times), steps: times.length };
+  } finally {
+    tf.dispose([batch.images, batch.labels]);
+    s.optimizer.dispose();
+    s.model.dispose();
+  }
+}
+
+/** Kernel time of one training step, by kernel name, from tf.profile. */
+export interface StepProfile {
+  /** Wall time of the profiled step (profiling adds some overhead). */
+  wallMs: number;
+  /** Sum of the kernels' own times; the rest of wallMs is JavaScript: tape, engine, layers, disposal. */
+  kernelMs: number;
+  kernelCalls: number;
+  /** Kernel name -> total ms and calls, largest first. */
+  byKernel: { name: string; ms: number; calls: number }[];
+}
+
+/** Profiles one training step (after `warmup` unprofiled ones) with tf.profile on the active backend. */
+export async function profileTrainingStep(name: PerfModel, batchSize: number, warmup = 3): Promise<StepProfile> {
+  const s = setup(name);
+  const { images, labels } = makeBatch(batchSize, s.imageShape);
+  const params = s.optimizer.params;
+  const step = (): void => {
+    const loss = s.optimizer.minimize(() => s.loss(s.model.apply(images, { training: true }) as tf.Tensor, labels), true, params);
+    loss?.dataSync();
+    tf.dispose(loss ?? []);
+  };
+  try {
+    for (let i = 0; i < warmup; i++) step();
+    const start = performance.now();
+    const info = await tf.profile(step);
+    const wallMs = performance.now() - start;
+    const table = new Map<string, { ms: number; calls: number }>();
+    let kernelMs = 0;
+    for (const kernel of info.kernels) {
+      const ms = typeof kernel.kernelTimeMs === 'number' ? kernel.kernelTimeMs : 0;
+      const row = table.get(kernel.name) ?? { ms: 0, calls: 0 };
+      row.ms += ms;
+      row.calls++;
+      table.set(kernel.name, row);
+      kernelMs += ms;
+    }
+    const byKernel = [...table].map(([kernel, row]) => ({ name: kernel, ...row })).sort((a, b) => b.ms - a.ms);
+    return { wallMs, kernelMs, kernelCalls: info.kernels.length, byKernel };
+  } finally {
+    tf.dispose([images, labels]);
+    s.optimizer.dispose();
+    s.model.dispose();
+  }
+}
+
+/** PyTorch's median ms per step, keyed `${model}@${batchSize}`, from bench/pytorch_step.py; empty without torch. */
+export function pytorchStepTimes(cases: PerfCase[], python = '/usr/bin/python3'): Map<string, number> {
+  const script = pytorchScript();
+  const times = new Map<string, number>();
+  if (!existsSync(python) || script === undefined) return times;
+  const spec = cases.map((c) => `${c.model}:${c.batchSize}`).join(',');
+  const run = spawnSync(python, [script, '--cases', spec], { encoding: 'utf8', timeout: 600_000 });
+  if (run.status !== 0) {
+    console.error(`PyTorch reference skipped: ${python} ${script} exited with ${run.status}: ${run.stderr.trim().split('\n').pop() ?? ''}`);
+    return times;
+  }
+  const rows = JSON.parse(run.stdout) as { model: string; batchSize: number; medianMs: number }[];
+  for (const row of rows) times.set(`${row.model}@${row.batchSize}`, row.medianMs);
+  return times;
+}
+
+/** bench/pytorch_step.py, found from the source (bench/) or the compiled file (dist/bench/). */
+function pytorchScript(): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return [join(here, 'pytorch_step.py'), join(here, '..', '..', 'bench', 'pytorch_step.py')].find((p) => existsSync(p));
+}
+
+export interface PerfRow {
+  model: PerfModel;
+  batchSize: number;
+  backend: PerfBackend;
+  timing: StepTiming;
+  /** PyTorch's median ms per step on this machine, when it ran. */
+  pytorchMs?: number;
+}
+
+/** Times every case on each of its backends, and PyTorch where available. */
+export async function benchTrainingSteps(cases: PerfCase[] = PERF_CASES, options: StepTimingOptions = {}): Promise<PerfRow[]> {
+  const rows: PerfRow[] = [];
+  for (const c of cases) {
+    for (const backend of c.backends) {
+      await initBackend({ backend, log: () => {} });
+      // cpu convolutions take seconds per step: fewer repeats there.
+      const timing = await timeTrainingSteps(c.model, c.batchSize, options);
+      rows.push({ model: c.model, batchSize: c.batchSize, backend, timing });
+    }
+  }
+  const pytorch = pytorchStepTimes(cases);
+  for (const row of rows) {
+    const ms = pytorch.get(`${row.model}@${row.batchSize}`);
+    if (ms !== undefined) row.pytorchMs = ms;
+  }
+  return rows;
+}
+
+/** A plain-text table: one row per model, batch size and backend, with the ratio to PyTorch. */
+export function formatPerfTable(rows: PerfRow[]): string {
+  const header = ['model', 'batch', 'backend', 'ms/step', 'fastest', 'pytorch ms', 'ratio'];
+  const body = rows.map((r) => [r.model, String(r.batchSize), r.backend, r.timing.medianMs.toFixed(2), r.timing.minMs.toFixed(2),
+    r.pytorchMs === undefined ? '-' : r.pytorchMs.toFixed(2), r.pytorchMs === undefined ? '-' : `${(r.timing.medianMs / r.pytorchMs).toFixed(1)}x`]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ');
+  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  return [`Training step (forward, backward, SGD update, loss read back), median of timed steps; load average ${load}:`,
+    line(header), ...body.map(line)].join('\n');
+}
+
+/** A plain-text profile: the kernels that take the most time, and the JavaScript rest. */
+export function formatProfile(title: string, profile: StepProfile, top = 12): string {
+  const rest = profile.wallMs - profile.kernelMs;
+  return [
+    `${title}: ${profile.wallMs.toFixed(1)} ms wall, ${profile.kernelMs.toFixed(1)} ms in ${profile.kernelCalls} kernel calls, ` +
+      `${rest.toFixed(1)} ms outside kernels`,
+    ...profile.byKernel.slice(0, top).map((k) => `  ${k.name.padEnd(24)} ${k.ms.toFixed(2).padStart(8)} ms  ${String(k.calls).padStart(4)} calls`),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--profile')) {
+    await initBackend({ backend: 'wasm', log: () => {} });
+    for (const c of PERF_CASES) console.log(formatProfile(`${c.model} batch ${c.batchSize} on wasm`, await profileTrainingStep(c.model, c.batchSize)));
+    return;
+  }
+  console.log(formatPerfTable(await benchTrainingSteps()));
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -20,6 +20,9 @@ fail() { printf '[native build] FAILED: %s\n' "$*" >&2; exit 1; }
 if [[ "$(uname -s)-$(uname -m)" != Linux-x86_64 ]]; then
   fail "this recipe needs Linux x86_64 (PyPI's manylinux wheel), got $(uname -s)-$(uname -m)"
 fi
+for tool in node npm python3 unzip cc nm sha256sum; do
+  command -v "$tool" >/dev/null || fail "needs $tool on PATH (Debian: apt-get install python3-pip unzip build-essential)"
+done
 if [[ -f "$NATIVE_PACKAGE/.complete" ]]; then
   step "cached: $NATIVE_PACKAGE"
   echo "$NATIVE_MODULES"

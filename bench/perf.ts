@@ -5,7 +5,7 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/backend/index.js';
+import { initBackend, registerWasmTrainingKernels, restoreWasmKernels } from '../src/backend/index.js';
 import { createCnn, createLinear, createMlp, createResNet } from '../src/models/index.js';
 import { createGenerator } from '../src/random/index.js';
 import { OneCycleLR, SGD, crossEntropy, fit, nllLoss, type Batch, type LossFn } from '../src/train/index.js';
@@ -182,7 +182,10 @@ export async function profileTrainingStep(name: PerfModel, batchSize: number, wa
 export function pytorchStepTimes(cases: PerfCase[], python = '/usr/bin/python3'): Map<string, number> {
   const script = pytorchScript();
   const times = new Map<string, number>();
-  if (!existsSync(python) || script === undefined) return times;
+  if (!existsSync(python) || script === undefined) {
+    console.error(`PyTorch reference skipped: ${existsSync(python) ? 'bench/pytorch_step.py not found' : `no ${python}`}.`);
+    return times;
+  }
   const spec = cases.map((c) => `${c.model}:${c.batchSize}`).join(',');
   const run = spawnSync(python, [script, '--cases', spec], { encoding: 'utf8', timeout: 600_000 });
   if (run.status !== 0) {
@@ -194,10 +197,11 @@ export function pytorchStepTimes(cases: PerfCase[], python = '/usr/bin/python3')
   return times;
 }
 
-/** bench/pytorch_step.py, found from the source (bench/) or the compiled file (dist/bench/). */
+/** bench/pytorch_step.py, found from the source (bench/), the compiled file (dist/bench/) or the working folder. */
 function pytorchScript(): string | undefined {
   const here = dirname(fileURLToPath(import.meta.url));
-  return [join(here, 'pytorch_step.py'), join(here, '..', '..', 'bench', 'pytorch_step.py')].find((p) => existsSync(p));
+  const candidates = [join(here, 'pytorch_step.py'), join(here, '..', '..', 'bench', 'pytorch_step.py'), join(process.cwd(), 'bench', 'pytorch_step.py')];
+  return candidates.find((p) => existsSync(p));
 }
 
 export interface PerfRow {
@@ -209,23 +213,24 @@ export interface PerfRow {
   pytorchMs?: number;
 }
 
-/** Times every case on each of its backends, and PyTorch where available. */
-export async function benchTrainingSteps(cases: PerfCase[] = PERF_CASES, options: StepTimingOptions = {}): Promise<PerfRow[]> {
+/** Times every case on each of its backends; adds PyTorch's times where bench/pytorch_step.py runs (pytorch: false skips it). */
+export async function benchTrainingSteps(cases: PerfCase[] = PERF_CASES, options: StepTimingOptions & { pytorch?: boolean } = {}): Promise<PerfRow[]> {
   const rows: PerfRow[] = [];
   for (const c of cases) {
     for (const backend of c.backends) {
       await initBackend({ backend, log: () => {} });
-      // cpu convolutions take seconds per step: fewer repeats there.
-      const timing = await timeTrainingSteps(c.model, c.batchSize, options);
-      rows.push({ model: c.model, batchSize: c.batchSize, backend, timing });
+      rows.push({ model: c.model, batchSize: c.batchSize, backend, timing: await timeTrainingSteps(c.model, c.batchSize, options) });
     }
   }
-  const pytorch = pytorchStepTimes(cases);
-  for (const row of rows) {
+  return options.pytorch === false ? rows : withPytorch(rows, pytorchStepTimes(cases));
+}
+
+/** The rows with PyTorch's times (from pytorchStepTimes) filled in where known. */
+export function withPytorch(rows: PerfRow[], pytorch: Map<string, number>): PerfRow[] {
+  return rows.map((row) => {
     const ms = pytorch.get(`${row.model}@${row.batchSize}`);
-    if (ms !== undefined) row.pytorchMs = ms;
-  }
-  return rows;
+    return ms === undefined ? row : { ...row, pytorchMs: ms };
+  });
 }
 
 /** A plain-text table: one row per model, batch size and backend, with the ratio to PyTorch. */
@@ -255,6 +260,20 @@ async function main(): Promise<void> {
   if (args.includes('--profile')) {
     await initBackend({ backend: 'wasm', log: () => {} });
     for (const c of PERF_CASES) console.log(formatProfile(`${c.model} batch ${c.batchSize} on wasm`, await profileTrainingStep(c.model, c.batchSize)));
+    return;
+  }
+  if (args.includes('--compare')) {
+    // Before and after in one process: wasm's own kernels, then ours (wasm only: cpu does not change). initBackend
+    // registers ours when it starts wasm, so start it first; later calls with the same request return at once.
+    const wasmCases = PERF_CASES.map((c) => ({ ...c, backends: ['wasm' as const] }));
+    await initBackend({ backend: 'wasm', log: () => {} });
+    restoreWasmKernels();
+    const before = await benchTrainingSteps(wasmCases, { pytorch: false });
+    registerWasmTrainingKernels();
+    const after = await benchTrainingSteps(wasmCases, { pytorch: false });
+    const pytorch = pytorchStepTimes(wasmCases);
+    console.log(`wasm's own kernels:\n${formatPerfTable(withPytorch(before, pytorch))}\n\n` +
+      `with ours (src/backend):\n${formatPerfTable(withPytorch(after, pytorch))}`);
     return;
   }
   console.log(formatPerfTable(await benchTrainingSteps()));

@@ -2,29 +2,17 @@
 import {
   Conv2DBackpropFilter,
   backend_util,
-  getKernel,
-  registerKernel,
   type Conv2DBackpropFilterAttrs,
   type KernelBackend,
   type KernelConfig,
   type KernelFunc,
-  type NamedAttrMap,
   type TensorInfo,
 } from '@tensorflow/tfjs';
-
-/** The backend this kernel is written for: it calls that backend's own kernels. */
-export const WASM_BACKEND = 'wasm';
+import { WASM_BACKEND, runWasmKernel, withTemporaries } from './wasm_calls.js';
 
 /** Thrown when the kernel gets a layout or option it does not implement. */
 export class UnsupportedConvGradientError extends Error {
   override name = 'UnsupportedConvGradientError';
-}
-
-/** Runs another kernel of the wasm backend directly, as the backend's own kernels do (no engine, no tape). */
-function runWasmKernel(name: string, backend: KernelBackend, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap): TensorInfo {
-  const kernel = getKernel(name, WASM_BACKEND);
-  if (kernel === undefined) throw new Error(`The wasm backend has no '${name}' kernel, which Conv2DBackpropFilter needs.`);
-  return kernel.kernelFunc({ inputs, backend, attrs }) as TensorInfo;
 }
 
 /**
@@ -37,7 +25,7 @@ function runWasmKernel(name: string, backend: KernelBackend, inputs: Record<stri
  * im2col matrix cost ~7 ms per window in wasm's generic StridedSlice kernel.
  *
  * Inputs: x [B, H, W, Cin], dy [B, OH, OW, Cout], both float32 NHWC. Output: [kh, kw, Cin, Cout], owned by the engine.
- * Intermediates are wasm buffers made by the called kernels; they are freed here with backend.disposeData.
+ * Intermediates are wasm buffers made by the called kernels; withTemporaries frees them.
  */
 export const conv2dBackpropFilterWasm: KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
   const backend = anyBackend as KernelBackend;
@@ -55,9 +43,7 @@ export const conv2dBackpropFilterWasm: KernelFunc = ({ inputs, backend: anyBacke
       `for x ${JSON.stringify(x.shape)} and filter ${JSON.stringify(filterShape)}, got ${JSON.stringify(dy.shape)}.`);
   }
 
-  const temporaries: TensorInfo[] = [];
-  const keep = (t: TensorInfo): TensorInfo => (temporaries.push(t), t);
-  try {
+  return withTemporaries(backend, (keep) => {
     const xByChannel = keep(runWasmKernel('Transpose', backend, { x }, { perm: [3, 1, 2, 0] })); // [Cin, H, W, B]
     const dyAsFilter = keep(runWasmKernel('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] })); // [OH, OW, B, Cout]
     // Pad as the forward conv did (TF's 'same' split, total = max((out-1)·s + k - in, 0) and top = floor(total/2),
@@ -74,11 +60,8 @@ export const conv2dBackpropFilterWasm: KernelFunc = ({ inputs, backend: anyBacke
     const cropped = correlation.shape[1] === filterHeight && correlation.shape[2] === filterWidth ? correlation : keep(
       runWasmKernel('Slice', backend, { x: correlation },
         { begin: [0, 0, 0, 0], size: [inChannels, filterHeight, filterWidth, outChannels] }));
-    // The one result we hand over: the engine takes its single reference and frees it with the tensor.
     return runWasmKernel('Transpose', backend, { x: cropped }, { perm: [1, 2, 0, 3] }); // [kh, kw, Cin, Cout]
-  } finally {
-    for (const t of temporaries) backend.disposeData(t.dataId);
-  }
+  });
 };
 
 function checkSupported(x: TensorInfo, dy: TensorInfo, dataFormat: string, dilations: number | [number, number]): void {
@@ -103,13 +86,3 @@ export const conv2dBackpropFilterWasmConfig: KernelConfig = {
   backendName: WASM_BACKEND,
   kernelFunc: conv2dBackpropFilterWasm,
 };
-
-/**
- * Registers the kernels the wasm backend lacks for training the course's models; safe to call many times.
- * Returns the names it registered this time (empty when wasm already has them, e.g. a newer tfjs-backend-wasm).
- */
-export function registerWasmTrainingKernels(): string[] {
-  if (getKernel(Conv2DBackpropFilter, WASM_BACKEND) !== undefined) return [];
-  registerKernel(conv2dBackpropFilterWasmConfig);
-  return [Conv2DBackpropFilter];
-}

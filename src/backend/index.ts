@@ -11,4 +11,5 @@ export {
   type InitBackendOptions,
 } from './select.js';
 export { NATIVE_PACKAGES } from './native.js';
-export { UnsupportedConvGradientError, registerWasmTrainingKernels } from './conv2d_backprop_filter.js';
+export { UnsupportedConvGradientError } from './conv2d_backprop_filter.js';
+export { WASM_KERNEL_OVERRIDES, registerWasmTrainingKernels, restoreWasmKernels } from './training_kernels.js';

@@ -1,9 +1,9 @@
-// Starting the wasm backend under Node: where its .wasm binaries live, its thread count, and its missing kernels.
+// Starting the wasm backend under Node: where its .wasm binaries live, its thread count, and our training kernels.
 import { createRequire } from 'node:module';
 import { dirname, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from './conv2d_backprop_filter.js';
+import { registerWasmTrainingKernels } from './training_kernels.js';
 
 /** What starting wasm found out. */
 export interface WasmStart {
@@ -37,7 +37,7 @@ export async function startWasm(): Promise<WasmStart> {
     setWasmPaths(wasmBinaryFolder());
     pathsSet = true;
   }
-  registerWasmTrainingKernels(); // a no-op unless someone unregistered it since import
+  registerWasmTrainingKernels(); // a no-op unless someone unregistered ours since import
   const ok = await tf.setBackend('wasm');
   if (!ok) return { ok, version: version_wasm };
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');

@@ -1,0 +1,28 @@
+// Shared by the wasm kernel tests: seeded inputs, running one computation on a backend, and comparing results.
+import * as tf from '@tensorflow/tfjs';
+
+/** Uniform values in [-1, 1) from the course's seeded generator's algorithm (a small LCG is enough for fixtures). */
+export function randomValues(count: number, seed: number): Float32Array {
+  let state = (seed * 2654435761) >>> 0 || 1;
+  return Float32Array.from({ length: count }, () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return (state / 2 ** 32) * 2 - 1;
+  });
+}
+
+/** Runs `compute` under tf.tidy on `backend` and reads the results back as plain arrays. */
+export async function onBackend(backend: 'cpu' | 'wasm', compute: () => tf.Tensor[]): Promise<{ shape: number[]; values: Float32Array | Int32Array | Uint8Array }[]> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => compute().map((t) => ({ shape: t.shape, values: t.dataSync() as Float32Array | Int32Array | Uint8Array })));
+}
+
+/** Largest absolute difference as a fraction of the largest reference entry. */
+export function relativeError(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  let maxDiff = 0;
+  let maxWant = 0;
+  for (let i = 0; i < want.length; i++) {
+    maxDiff = Math.max(maxDiff, Math.abs((got[i] ?? NaN) - (want[i] ?? NaN)));
+    maxWant = Math.max(maxWant, Math.abs(want[i] ?? 0));
+  }
+  return maxDiff / Math.max(maxWant, 1e-12);
+}

@@ -1,28 +1,39 @@
 // Registering our wasm kernels: the one wasm lacks for training (Conv2DBackpropFilter) and faster versions of its own.
-import { Conv2DBackpropFilter, getKernel, registerKernel, unregisterKernel, type KernelFunc } from '@tensorflow/tfjs';
+import { Conv2DBackpropFilter, getGradient, getKernel, registerGradient, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
+import { GRADIENT_OVERRIDES } from './batch_norm_gradients.js';
 import { batchMatMulOverride } from './batch_mat_mul.js';
 import { conv2dBackpropFilterWasmConfig } from './conv2d_backprop_filter.js';
 import { conv2dBackpropInputOverride } from './conv2d_backprop_input.js';
 import { identityOverride } from './identity.js';
+import { padOverride, sliceOverride } from './slice_pad.js';
 import { tileOverride } from './tile.js';
 import { WASM_BACKEND, type KernelOverride } from './wasm_calls.js';
 
 /** wasm kernels we replace with faster ones, each falling back to the original where it does not apply. */
-export const WASM_KERNEL_OVERRIDES: readonly KernelOverride[] = [conv2dBackpropInputOverride, batchMatMulOverride, tileOverride, identityOverride];
+export const WASM_KERNEL_OVERRIDES: readonly KernelOverride[] = [
+  conv2dBackpropInputOverride, batchMatMulOverride, tileOverride, identityOverride, sliceOverride, padOverride,
+];
 
 // Marks our replacement functions, so that registering twice (even from two copies of this module, src and dist)
 // never wraps a replacement in another.
 const OVERRIDE_MARK = Symbol.for('mnist-course-ts.wasmKernelOverride');
 
-/** The wasm kernel function a replacement wraps, or undefined when `kernelFunc` is not one of ours. */
-function originalOf(kernelFunc: KernelFunc): KernelFunc | undefined {
-  return (kernelFunc as unknown as Record<symbol, KernelFunc | undefined>)[OVERRIDE_MARK];
+/** The function a replacement (kernel or gradient) wraps, or undefined when `f` is not one of ours. */
+function originalOf<F>(f: F): F | undefined {
+  return (f as unknown as Record<symbol, F | undefined>)[OVERRIDE_MARK];
+}
+
+/** `replacement`, marked as ours and remembering the `original` it wraps. */
+function marked<F extends object>(replacement: F, original: F): F {
+  Object.defineProperty(replacement, OVERRIDE_MARK, { value: original });
+  return replacement;
 }
 
 /**
- * Registers the kernels the wasm backend lacks for training the course's models, and our faster versions of
- * Conv2DBackpropInput, BatchMatMul (transposed operands), Tile and Identity; safe to call many times.
- * Returns the names it registered this time (empty when all are in place already).
+ * Registers the kernels the wasm backend lacks for training the course's models, our faster versions of
+ * Conv2DBackpropInput, BatchMatMul (transposed operands), Tile, Identity, Slice and PadV2, and our BatchNorm
+ * gradients (FusedBatchNorm, Mean; these serve every backend: same values, fewer passes); safe to call many times.
+ * Returns the names it registered this time (empty when all are in place already), gradients as "<kernel> gradient".
  */
 export function registerWasmTrainingKernels(): string[] {
   const registered: string[] = [];
@@ -33,19 +44,24 @@ export function registerWasmTrainingKernels(): string[] {
   for (const override of WASM_KERNEL_OVERRIDES) {
     const current = getKernel(override.kernelName, WASM_BACKEND);
     if (current === undefined || originalOf(current.kernelFunc) !== undefined) continue;
-    const kernelFunc = override.wrap(current.kernelFunc);
-    Object.defineProperty(kernelFunc, OVERRIDE_MARK, { value: current.kernelFunc });
+    const kernelFunc = marked(override.wrap(current.kernelFunc), current.kernelFunc);
     // Keep the original's setupFunc and disposeFunc: they bind the C function that the fallback calls.
     unregisterKernel(override.kernelName, WASM_BACKEND);
     registerKernel({ ...current, kernelFunc });
     registered.push(override.kernelName);
   }
+  for (const override of GRADIENT_OVERRIDES) {
+    const current = getGradient(override.kernelName);
+    if (current === undefined || originalOf(current.gradFunc) !== undefined) continue;
+    registerGradient({ ...current, gradFunc: marked(override.wrap(current.gradFunc), current.gradFunc) });
+    registered.push(`${override.kernelName} gradient`);
+  }
   return registered;
 }
 
 /**
- * Puts wasm's own versions of the kernels in WASM_KERNEL_OVERRIDES back (Conv2DBackpropFilter stays: wasm has none),
- * so a benchmark can time both in one process. Returns the names it restored.
+ * Puts wasm's own versions of the kernels in WASM_KERNEL_OVERRIDES and TF.js's own gradients back
+ * (Conv2DBackpropFilter stays: wasm has none), so a benchmark can time both in one process. Returns the names it restored.
  */
 export function restoreWasmKernels(): string[] {
   const restored: string[] = [];
@@ -56,6 +72,13 @@ export function restoreWasmKernels(): string[] {
     unregisterKernel(kernelName, WASM_BACKEND);
     registerKernel({ ...current, kernelFunc: original });
     restored.push(kernelName);
+  }
+  for (const { kernelName } of GRADIENT_OVERRIDES) {
+    const current = getGradient(kernelName);
+    const original = current === undefined ? undefined : originalOf(current.gradFunc);
+    if (current === undefined || original === undefined) continue;
+    registerGradient({ ...current, gradFunc: original });
+    restored.push(`${kernelName} gradient`);
   }
   return restored;
 }

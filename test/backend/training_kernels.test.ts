@@ -1,10 +1,11 @@
 // Tests for registering our wasm kernels: idempotent, reversible for benchmarks, and active after initBackend.
-import { getKernel } from '@tensorflow/tfjs';
+import { getGradient, getKernel } from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WASM_KERNEL_OVERRIDES, initBackend, registerWasmTrainingKernels, restoreWasmKernels } from '../../src/backend/index.js';
 
-const names = WASM_KERNEL_OVERRIDES.map((o) => o.kernelName);
-const kernelFuncs = (): unknown[] => names.map((name) => getKernel(name, 'wasm')?.kernelFunc);
+const kernelNames = WASM_KERNEL_OVERRIDES.map((o) => o.kernelName);
+const names = [...kernelNames, 'FusedBatchNorm gradient', 'Mean gradient'];
+const kernelFuncs = (): unknown[] => [...kernelNames.map((name) => getKernel(name, 'wasm')?.kernelFunc), getGradient('FusedBatchNorm')?.gradFunc, getGradient('Mean')?.gradFunc];
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', log: () => {} });
@@ -20,7 +21,7 @@ describe('registerWasmTrainingKernels', () => {
     expect(registerWasmTrainingKernels()).toEqual([]);
   });
 
-  it('puts wasm\'s own kernels back with restoreWasmKernels, and ours again after', () => {
+  it('puts wasm\'s own kernels and TF.js\'s own gradients back with restoreWasmKernels, and ours again after', () => {
     const ours = kernelFuncs();
     expect(restoreWasmKernels()).toEqual(names);
     const own = kernelFuncs();

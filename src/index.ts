@@ -1,5 +1,12 @@
-// Public API of the course library: re-exports only.
+// Public API of the course library: re-exports, plus one fix applied on load inside the tslab kernel.
+import { serializeKernelSends } from './kernel/index.js';
+
+// tslab sends on ZeroMQ without awaiting; under frequent display updates zeromq.js 6 throws EBUSY and the kernel
+// dies mid-training. Queuing its sends fixes that; outside a tslab kernel this does nothing.
+serializeKernelSends();
+
 export * from './random/index.js';
+export * from './kernel/index.js';
 export * from './backend/index.js';
 export * from './data/index.js';
 export * from './models/index.js';

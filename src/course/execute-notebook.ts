@@ -127,10 +127,17 @@ function errorOutput(status: Exclude<ExecuteStatus, 'ok'>, cell: CodeCell, kerne
       return {
         output_type: 'error',
         ename: 'KernelDiedError',
-        evalue: `The kernel ${kernel.exitReason ?? 'stopped'} while running this cell (out of memory is the usual cause).`,
+        evalue: `The kernel ${kernel.exitReason ?? 'stopped'} while running this cell${diedBecause(kernel.log)}.`,
         traceback: kernel.log.split('\n'),
       };
   }
+}
+
+/** The kernel's last error line (e.g. an uncaught exception), else the usual suspect. */
+function diedBecause(log: string): string {
+  const errors = log.split('\n').filter((line) => /^\s*\w*(Error|Exception)\b.*:/.test(line));
+  const last = errors[errors.length - 1];
+  return last === undefined ? ' (out of memory is the usual cause)' : `: ${last.trim()}`;
 }
 
 function parseRecord<T>(value: unknown): T | null {

@@ -54,6 +54,10 @@ describe('binder/environment.yml', () => {
     const lab = pipVersion(env, 'jupyterlab');
     expect(lab, 'binder/environment.yml must pin jupyterlab==<major.minor.patch> under pip').toBeDefined();
     expect(semver(lab ?? '')[0]).toBe(4);
+    // Notebook 7.N requires JupyterLab 4.N; repo2docker installs Notebook, so a lone JupyterLab pin would break it.
+    const notebook = pipVersion(env, 'notebook');
+    expect(notebook, 'binder/environment.yml must pin notebook==7.<same minor as JupyterLab>.<patch> under pip').toBeDefined();
+    expect(semver(notebook ?? '').slice(0, 2)).toEqual([7, semver(lab ?? '')[1]]);
   });
 });
 

@@ -17,6 +17,7 @@ const OFFLINE_NPM = join(ROOT, 'test', 'binder', 'offline-npm');
 const lab = findJupyterLab();
 const skipReason = process.platform !== 'linux' ? 'the Binder build is Linux-only (bash, cp -al)'
   : !existsSync(join(ROOT, 'node_modules', '.bin', 'tsc')) ? 'node_modules is not installed (npm ci)'
+    : spawnSync('git', ['rev-parse', '--git-dir'], { cwd: ROOT }).status !== 0 ? 'the scratch copy is made from a git checkout, and this is none'
     : !lab.found ? `tslab install needs a Python with Jupyter: ${lab.reason}`
       : undefined;
 if (skipReason !== undefined) console.log(`test/binder/post-build: skipped, ${skipReason}.`);

@@ -57,8 +57,9 @@ export function findJupyterLab(env: NodeJS.ProcessEnv = process.env): Found<Jupy
       tried.push(`${jupyter}: ${probe.error ? 'not found' : `jupyter lab --version gave '${version || probe.stderr.trim().split('\n').at(-1)}'`}`);
       continue;
     }
-    // A venv's jupyter sits beside its python; a jupyter found on PATH goes with PATH's python3.
-    const python = jupyter.includes('/') ? join(dirname(jupyter), 'python3') : 'python3';
+    // Jupyter's own Python sits beside it (a venv's bin/, /usr/bin, a pyenv shim folder).
+    const path = jupyter.includes('/') ? jupyter : spawnSync('bash', ['-c', `command -v ${jupyter}`], { encoding: 'utf8' }).stdout.trim();
+    const python = path === '' ? 'python3' : join(dirname(path), 'python3');
     return { found: true, value: { jupyter, python, version } };
   }
   return { found: false, reason: `JupyterLab 4 not found (${tried.join('; ')}). Set ${JUPYTER_ENV} or install it: ${INSTALL_JUPYTERLAB}` };

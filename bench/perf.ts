@@ -133,19 +133,19 @@ export async function timeTrainingSteps(name: PerfModel, batchSize: number, opti
   }
 }
 
-/** Kernel time of one training step, by kernel name, from tf.profile. */
+/** Kernel time of a training step, by kernel name, from tf.profile (means over the profiled steps). */
 export interface StepProfile {
   /** Wall time of the profiled step (profiling adds some overhead). */
   wallMs: number;
-  /** Sum of the kernels' own times; the rest of wallMs is JavaScript: tape, engine, layers, disposal. */
+  /** Sum of the kernels' own times (ops made of kernels left out); the rest of wallMs is JavaScript: tape, engine, layers. */
   kernelMs: number;
   kernelCalls: number;
   /** Kernel name -> total ms and calls, largest first. */
   byKernel: { name: string; ms: number; calls: number }[];
 }
 
-/** Profiles one training step (after `warmup` unprofiled ones) with tf.profile on the active backend. */
-export async function profileTrainingStep(name: PerfModel, batchSize: number, warmup = 3): Promise<StepProfile> {
+/** Profiles `steps` training steps (after `warmup` unprofiled ones) with tf.profile on the active backend; per-step means. */
+export async function profileTrainingStep(name: PerfModel, batchSize: number, warmup = 3, steps = 3): Promise<StepProfile> {
   const s = setup(name);
   const { images, labels } = makeBatch(batchSize, s.imageShape);
   const params = s.optimizer.params;
@@ -157,20 +157,23 @@ export async function profileTrainingStep(name: PerfModel, batchSize: number, wa
   try {
     for (let i = 0; i < warmup; i++) step();
     const start = performance.now();
-    const info = await tf.profile(step);
-    const wallMs = performance.now() - start;
+    const info = await tf.profile(() => {
+      for (let i = 0; i < steps; i++) step();
+    });
+    const wallMs = (performance.now() - start) / steps;
     const table = new Map<string, { ms: number; calls: number }>();
     let kernelMs = 0;
     for (const kernel of info.kernels) {
-      const ms = typeof kernel.kernelTimeMs === 'number' ? kernel.kernelTimeMs : 0;
+      const ms = (typeof kernel.kernelTimeMs === 'number' ? kernel.kernelTimeMs : 0) / steps;
       const row = table.get(kernel.name) ?? { ms: 0, calls: 0 };
       row.ms += ms;
-      row.calls++;
+      row.calls += 1 / steps;
       table.set(kernel.name, row);
-      kernelMs += ms;
+      // Ops made of other kernels ("fusedConv2d__op", from tf.customGrad) would count their kernels twice.
+      if (!kernel.name.endsWith('__op')) kernelMs += ms;
     }
     const byKernel = [...table].map(([kernel, row]) => ({ name: kernel, ...row })).sort((a, b) => b.ms - a.ms);
-    return { wallMs, kernelMs, kernelCalls: info.kernels.length, byKernel };
+    return { wallMs, kernelMs, kernelCalls: info.kernels.length / steps, byKernel };
   } finally {
     tf.dispose([images, labels]);
     s.optimizer.dispose();
@@ -249,9 +252,9 @@ export function formatPerfTable(rows: PerfRow[]): string {
 export function formatProfile(title: string, profile: StepProfile, top = 12): string {
   const rest = profile.wallMs - profile.kernelMs;
   return [
-    `${title}: ${profile.wallMs.toFixed(1)} ms wall, ${profile.kernelMs.toFixed(1)} ms in ${profile.kernelCalls} kernel calls, ` +
+    `${title}: ${profile.wallMs.toFixed(1)} ms wall, ${profile.kernelMs.toFixed(1)} ms in ${Math.round(profile.kernelCalls)} kernel calls, ` +
       `${rest.toFixed(1)} ms outside kernels`,
-    ...profile.byKernel.slice(0, top).map((k) => `  ${k.name.padEnd(24)} ${k.ms.toFixed(2).padStart(8)} ms  ${String(k.calls).padStart(4)} calls`),
+    ...profile.byKernel.slice(0, top).map((k) => `  ${k.name.padEnd(24)} ${k.ms.toFixed(2).padStart(8)} ms  ${String(Math.round(k.calls)).padStart(4)} calls`),
   ].join('\n');
 }
 

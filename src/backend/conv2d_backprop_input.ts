@@ -1,4 +1,4 @@
-// A fast Conv2DBackpropInput for wasm: the input gradient as one XNNPack convolution instead of wasm's plain C++ loops.
+// A fast Conv2DBackpropInput for wasm: XNNPack convolutions and products instead of wasm's plain C++ loops.
 import {
   Conv2DBackpropInput,
   backend_util,
@@ -10,13 +10,12 @@ import {
 import { asWasm, runWasmKernel, withTemporaries, type KernelOverride, type WasmHeap } from './wasm_calls.js';
 
 /**
- * The input gradient of a convolution, as a stride-1 forward convolution on wasm's XNNPack path.
- *
- * dx[b, ih, iw, c] = Σ over (oh, ow, i, j) with oh·s + i - top = ih and ow·s + j - left = iw of
- * dy[b, oh, ow, o] · W[i, j, c, o]: the output gradient, with s - 1 zero rows and columns between its rows and
- * columns ("dilated" by the stride s), correlated with the filter flipped in both spatial axes and with its channel
- * axes swapped, W'[i, j, o, c] = W[kh-1-i, kw-1-j, c, o], padded by kh-1-top above and kw-1-left on the left.
- * wasm's own kernel runs naive loops (~190 ms of the ResNet's ~600 ms step at batch 64); this is one convolution.
+ * The input gradient of a convolution, dx[b, ih, iw, c] = Σ over (oh, ow, i, j) with oh·s + i - top = ih and
+ * ow·s + j - left = iw of dy[b, oh, ow, o] · W[i, j, c, o], on wasm's XNNPack path:
+ * - stride 1: a forward convolution of dy with the filter flipped in both spatial axes and its channel axes swapped,
+ *   W'[i, j, o, c] = W[kh-1-i, kw-1-j, c, o], padded by kh-1-top above and kw-1-left on the left;
+ * - larger strides: by columns (backpropByColumns), which skips the zeros a convolution would need between dy's pixels.
+ * wasm's own kernel runs naive loops: ~190 ms of the ResNet's ~600 ms step at batch 64 before this kernel.
  *
  * Inputs: dy [B, OH, OW, Cout], filter [kh, kw, Cin, Cout], float32 NHWC. Output: [B, H, W, Cin], owned by the
  * engine. Other layouts, dilations and dtypes go to wasm's own kernel (`original`).
@@ -32,21 +31,17 @@ export function conv2dBackpropInputWasm(original: KernelFunc): KernelFunc {
     if (dataFormat !== 'NHWC' || dy.dtype !== 'float32' || filter.dtype !== 'float32' || dh !== 1 || dw !== 1) return original(args);
     const info = backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad,
       dimRoundingMode, false, 'channelsLast');
-    const { inHeight, inWidth, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth, padInfo } = info;
+    if (info.strideHeight > 1 || info.strideWidth > 1) return backpropByColumns(backend, dy, filter, info);
+    const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, padInfo } = info;
     const top = filterHeight - 1 - padInfo.top;
     const left = filterWidth - 1 - padInfo.left;
-    const dilatedHeight = (outHeight - 1) * strideHeight + 1;
-    const dilatedWidth = (outWidth - 1) * strideWidth + 1;
-    const bottom = inHeight + filterHeight - 1 - dilatedHeight - top;
-    const right = inWidth + filterWidth - 1 - dilatedWidth - left;
+    const bottom = inHeight + filterHeight - 1 - outHeight - top;
+    const right = inWidth + filterWidth - 1 - outWidth - left;
     // Negative paddings (a forward padding wider than the filter) are not worth a crop step here.
     if (top < 0 || left < 0 || bottom < 0 || right < 0) return original(args);
-
     return withTemporaries(backend, (keep) => {
-      const heap = asWasm(backend);
-      const flipped = keep(flipAndSwapChannels(heap, filter));
-      const spread = strideHeight === 1 && strideWidth === 1 ? dy : keep(dilate(heap, dy, strideHeight, strideWidth));
-      return runWasmKernel('Conv2D', backend, { x: spread, filter: flipped }, {
+      const flipped = keep(flipAndSwapChannels(asWasm(backend), filter));
+      return runWasmKernel('Conv2D', backend, { x: dy, filter: flipped }, {
         strides: 1,
         dilations: 1,
         pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
@@ -54,6 +49,48 @@ export function conv2dBackpropInputWasm(original: KernelFunc): KernelFunc {
       }); // [B, H, W, Cin]
     });
   };
+}
+
+/**
+ * The input gradient of a strided convolution by columns: cols = dy · Wᵀ, one matrix product [B·OH·OW, Cout] x
+ * [Cout, kh·kw·Cin] on XNNPack, then each row's kh·kw·Cin values are added into the input pixels its window
+ * covered ("col2im"). The dilated-convolution form above would multiply s² - 1 of every s² values by zeros.
+ * Output [B, H, W, Cin] owned by the engine; the columns are freed here.
+ */
+function backpropByColumns(backend: KernelBackend, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight, strideWidth } = info;
+  const { filterHeight, filterWidth, padInfo } = info;
+  const rows = batchSize * outHeight * outWidth;
+  const windowSize = filterHeight * filterWidth * inChannels;
+  return withTemporaries(backend, (keep) => {
+    const dyRows = keep(runWasmKernel('Reshape', backend, { x: dy }, { shape: [rows, outChannels] }));
+    const filterRows = keep(runWasmKernel('Reshape', backend, { x: filter }, { shape: [windowSize, outChannels] }));
+    const columns = keep(runWasmKernel('BatchMatMul', backend, { a: dyRows, b: filterRows }, { transposeA: false, transposeB: true }));
+    const heap = asWasm(backend);
+    const out = heap.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
+    const cols = heap.typedArrayFromHeap(columns) as Float32Array;
+    const dx = heap.typedArrayFromHeap(out) as Float32Array;
+    dx.fill(0);
+    let row = 0;
+    for (let b = 0; b < batchSize; b++) {
+      for (let oh = 0; oh < outHeight; oh++) {
+        for (let ow = 0; ow < outWidth; ow++, row += windowSize) {
+          for (let i = 0; i < filterHeight; i++) {
+            const ih = oh * strideHeight + i - padInfo.top;
+            if (ih < 0 || ih >= inHeight) continue;
+            for (let j = 0; j < filterWidth; j++) {
+              const iw = ow * strideWidth + j - padInfo.left;
+              if (iw < 0 || iw >= inWidth) continue;
+              const to = ((b * inHeight + ih) * inWidth + iw) * inChannels;
+              const from = row + (i * filterWidth + j) * inChannels;
+              for (let c = 0; c < inChannels; c++) dx[to + c] = (dx[to + c] as number) + (cols[from + c] as number);
+            }
+          }
+        }
+      }
+    }
+    return out;
+  });
 }
 
 /** W [kh, kw, Cin, Cout] -> W' [kh, kw, Cout, Cin] with W'[i, j, o, c] = W[kh-1-i, kw-1-j, c, o]; the caller frees it. */
@@ -69,27 +106,6 @@ function flipAndSwapChannels(heap: WasmHeap, filter: TensorInfo): TensorInfo {
       const to = (i * kw + j) * cout * cin;
       for (let c = 0; c < cin; c++) {
         for (let o = 0; o < cout; o++) flipped[to + o * cin + c] = w[from + c * cout + o] as number;
-      }
-    }
-  }
-  return out;
-}
-
-/** dy [B, OH, OW, C] -> [B, (OH-1)·sh + 1, (OW-1)·sw + 1, C] with dy's pixels every sh rows and sw columns, zeros between. */
-function dilate(heap: WasmHeap, dy: TensorInfo, sh: number, sw: number): TensorInfo {
-  const [batch, oh, ow, channels] = dy.shape as [number, number, number, number];
-  const height = (oh - 1) * sh + 1;
-  const width = (ow - 1) * sw + 1;
-  const out = heap.makeOutput([batch, height, width, channels], 'float32');
-  const src = heap.typedArrayFromHeap(dy) as Float32Array;
-  const dst = heap.typedArrayFromHeap(out) as Float32Array;
-  dst.fill(0);
-  let from = 0;
-  for (let b = 0; b < batch; b++) {
-    for (let r = 0; r < oh; r++) {
-      let to = ((b * height + r * sh) * width) * channels;
-      for (let col = 0; col < ow; col++, to += sw * channels) {
-        for (let c = 0; c < channels; c++) dst[to + c] = src[from++] as number;
       }
     }
   }

@@ -29,6 +29,28 @@ export function wasmBinaryFolder(): string {
   return dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm')) + sep;
 }
 
+const PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
+
+/**
+ * Runs `start` and removes the process handlers it added. Emscripten's Node glue in tfjs-backend-wasm installs
+ * handlers that rethrow every uncaught exception and unhandled rejection. In a plain script that changes nothing
+ * (Node ends the process either way), but in the tslab kernel it turns an error tslab would report and survive (a
+ * student's un-awaited promise, a file watcher hiccup) into the kernel's death mid-notebook.
+ */
+export async function withoutRethrowingHandlers<T>(start: () => Promise<T>): Promise<T> {
+  const listeners = (event: (typeof PROCESS_EVENTS)[number]): Function[] => process.listeners(event as 'uncaughtException');
+  const before = new Map(PROCESS_EVENTS.map((event) => [event, new Set(listeners(event))]));
+  try {
+    return await start();
+  } finally {
+    for (const event of PROCESS_EVENTS) {
+      for (const listener of listeners(event)) {
+        if (!before.get(event)?.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+      }
+    }
+  }
+}
+
 /** Points wasm at its binaries and makes it the active backend. */
 export async function startWasm(): Promise<WasmStart> {
   // Emscripten's own guess (the script's folder) also works under plain Node, but not once a bundler or test
@@ -38,7 +60,7 @@ export async function startWasm(): Promise<WasmStart> {
     pathsSet = true;
   }
   registerWasmTrainingKernels(); // a no-op unless someone unregistered ours since import
-  const ok = await tf.setBackend('wasm');
+  const ok = await withoutRethrowingHandlers(() => tf.setBackend('wasm'));
   if (!ok) return { ok, version: version_wasm };
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   return { ok, threads: getThreadsCount(), simd: simd === true, version: version_wasm };

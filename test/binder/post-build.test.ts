@@ -88,6 +88,10 @@ describe.skipIf(skipReason !== undefined)('binder/postBuild, run offline in a sc
       MNIST_COURSE_FASHION_MIRRORS: mirror,
     };
     for (const name of ['MNIST_COURSE_DATA', 'XDG_CACHE_HOME', 'XDG_DATA_HOME', 'JUPYTER_DATA_DIR', 'JUPYTER_PATH', 'JUPYTER_CONFIG_DIR', 'TFJS_BACKEND']) delete env[name];
+    // `npm test` and npx export their settings (npm_config_cache=~/.npm, the user .npmrc, ...): drop them all, so the
+    // build's npm commands, `npm cache clean` among them, see only the scratch home, as a fresh Binder image would.
+    for (const name of Object.keys(env)) if (/^npm_/i.test(name)) delete env[name];
+    env['npm_config_cache'] = join(home, '.npm');
     result = await run('bash', ['-c', 'chmod +x binder/postBuild && ./binder/postBuild'], { cwd: repo, env });
     // The build log, on failure or on request (SHOW_BINDER_BUILD=1 npx vitest run test/binder).
     if (result.code !== 0 || process.env['SHOW_BINDER_BUILD']) console.log(result.output);
@@ -101,12 +105,12 @@ describe.skipIf(skipReason !== undefined)('binder/postBuild, run offline in a sc
     expect(result.code, result.output).toBe(0);
     const steps = readFileSync(POST_BUILD, 'utf8').split('\n').filter((line) => line.startsWith("echo '== "));
     expect(result.output.split('\n').filter((line) => line.startsWith('== '))).toHaveLength(steps.length);
-    expect(result.output).toContain('Installing TypeScript kernel spec'); // printed by the last step, tslab install
+    expect(result.output).toContain('Installing TypeScript kernel spec'); // printed by tslab install, the last step but one
   });
 
   it('replaces exactly the npm steps that need the internet', () => {
     const calls = readFileSync(npmLog, 'utf8').trim().split('\n');
-    expect(calls.map((call) => call.split(' ').slice(0, 2).join(' '))).toEqual(['npm install', 'npm ci', 'npm install', 'npm rebuild', 'npm run']);
+    expect(calls.map((call) => call.split(' ').slice(0, 2).join(' '))).toEqual(['npm install', 'npm ci', 'npm install', 'npm rebuild', 'npm run', 'npm cache']);
     expect(result.output).toContain('[offline npm] skipped: npm install --global');
     expect(result.output).toContain('[offline npm] skipped: npm install --no-save');
     expect(result.output).toContain('[offline npm] skipped: npm rebuild');
@@ -161,5 +165,29 @@ describe.skipIf(skipReason !== undefined)('binder/postBuild, run offline in a sc
     } finally {
       await kernel.shutdown();
     }
+  });
+});
+
+describe.skipIf(process.platform !== 'linux')('the offline npm stand-in (test/binder/offline-npm)', () => {
+  const stand = (args: string[], env: Record<string, string>): { status: number | null; stderr: string } => {
+    const folder = mkdtempSync(join(tmpdir(), 'offline-npm-'));
+    try {
+      const result = spawnSync(OFFLINE_NPM, args, { encoding: 'utf8', env: { ...process.env, OFFLINE_NPM_LOG: join(folder, 'npm.log'), OFFLINE_NPM_REAL: 'npm', ...env } });
+      return { status: result.status, stderr: result.stderr };
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  };
+
+  it('refuses to clean an npm cache outside the scratch home', () => {
+    const result = stand(['cache', 'clean', '--force'], { HOME: join(tmpdir(), 'scratch-home'), npm_config_cache: join(tmpdir(), 'elsewhere') });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('refusing to clean');
+  });
+
+  it('refuses an npm command it has no offline stand-in for', () => {
+    const result = stand(['install', 'left-pad'], {});
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('no offline stand-in for: npm install left-pad');
   });
 });

@@ -8,7 +8,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs';
-import { WASM_BACKEND, runWasmKernel, withTemporaries } from './wasm_calls.js';
+import { WASM_BACKEND, asWasm, runWasmKernel, withTemporaries } from './wasm_calls.js';
 
 /** Thrown when the kernel gets a layout or option it does not implement. */
 export class UnsupportedConvGradientError extends Error {
@@ -24,6 +24,7 @@ export class UnsupportedConvGradientError extends Error {
  * it (about 1 ms for the tutorial CNN's middle conv at batch 64), where slicing out kh·kw strided windows for an
  * im2col matrix cost ~7 ms per window in wasm's generic StridedSlice kernel.
  *
+ * With one input channel it goes by columns instead (filterGradientByColumns).
  * Inputs: x [B, H, W, Cin], dy [B, OH, OW, Cout], both float32 NHWC. Output: [kh, kw, Cin, Cout], owned by the engine.
  * Intermediates are wasm buffers made by the called kernels; withTemporaries frees them.
  */
@@ -43,6 +44,10 @@ export const conv2dBackpropFilterWasm: KernelFunc = ({ inputs, backend: anyBacke
       `for x ${JSON.stringify(x.shape)} and filter ${JSON.stringify(filterShape)}, got ${JSON.stringify(dy.shape)}.`);
   }
 
+  // One input channel (the first conv on grey images): the convolution below would run on a batch of one, while the
+  // columns are a plain strided copy; by columns took half the time (0.6 vs 1.2 ms for seed 001's conv1 at batch 64).
+  // With more channels the convolution was 1.5-3x faster than columns, so it stays the general path.
+  if (inChannels === 1) return filterGradientByColumns(backend, x, dy, info);
   return withTemporaries(backend, (keep) => {
     const xByChannel = keep(runWasmKernel('Transpose', backend, { x }, { perm: [3, 1, 2, 0] })); // [Cin, H, W, B]
     const dyAsFilter = keep(runWasmKernel('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] })); // [OH, OW, B, Cout]
@@ -86,3 +91,47 @@ export const conv2dBackpropFilterWasmConfig: KernelConfig = {
   backendName: WASM_BACKEND,
   kernelFunc: conv2dBackpropFilterWasm,
 };
+
+/**
+ * The filter gradient by columns: dW = colsᵀ · dy as one XNNPack product [kh·kw·Cin, N] x [N, Cout], N = B·OH·OW,
+ * where row (i, j, c) of colsᵀ holds x[b, oh·s + i - top, ow·s + j - left, c] for every output pixel (0 in the
+ * padding), written here in JavaScript (an "im2col", built transposed so the product needs no transpose).
+ * Output [kh, kw, Cin, Cout] owned by the engine; the columns are freed here.
+ */
+export function filterGradientByColumns(backend: KernelBackend, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight, strideWidth } = info;
+  const { filterHeight, filterWidth, padInfo } = info;
+  const n = batchSize * outHeight * outWidth;
+  const rows = filterHeight * filterWidth * inChannels;
+  return withTemporaries(backend, (keep) => {
+    const heap = asWasm(backend);
+    const columns = keep(heap.makeOutput([rows, n], 'float32'));
+    const src = heap.typedArrayFromHeap(x) as Float32Array;
+    const cols = heap.typedArrayFromHeap(columns) as Float32Array;
+    for (let i = 0; i < filterHeight; i++) {
+      for (let j = 0; j < filterWidth; j++) {
+        for (let c = 0; c < inChannels; c++) {
+          let to = ((i * filterWidth + j) * inChannels + c) * n;
+          for (let b = 0; b < batchSize; b++) {
+            for (let oh = 0; oh < outHeight; oh++) {
+              const ih = oh * strideHeight + i - padInfo.top;
+              if (ih < 0 || ih >= inHeight) {
+                cols.fill(0, to, to + outWidth);
+                to += outWidth;
+                continue;
+              }
+              const rowStart = (b * inHeight + ih) * inWidth * inChannels + c;
+              for (let ow = 0; ow < outWidth; ow++) {
+                const iw = ow * strideWidth + j - padInfo.left;
+                cols[to++] = iw >= 0 && iw < inWidth ? (src[rowStart + iw * inChannels] as number) : 0;
+              }
+            }
+          }
+        }
+      }
+    }
+    const dyRows = keep(runWasmKernel('Reshape', backend, { x: dy }, { shape: [n, outChannels] }));
+    const product = keep(runWasmKernel('BatchMatMul', backend, { a: columns, b: dyRows }, { transposeA: false, transposeB: false }));
+    return runWasmKernel('Reshape', backend, { x: product }, { shape: [filterHeight, filterWidth, inChannels, outChannels] });
+  });
+}

@@ -31,6 +31,10 @@ const cases: Case[] = [
   { x: [2, 7, 7, 8], filter: [3, 3, 8, 8], strides: 1, pad: 1 },
   { x: [2, 10, 10, 16], filter: [3, 3, 16, 16], strides: 2, pad: SEED_PAD },
   { x: [3, 9, 6, 2], filter: [3, 2, 2, 3], strides: [2, 1], pad: 'same' },
+  // One input channel takes the columns path: seed 001's first conv, and windows dropped at the bottom and right.
+  { x: [3, 28, 28, 1], filter: [3, 3, 1, 16], strides: 2, pad: SEED_PAD },
+  { x: [2, 8, 8, 1], filter: [3, 3, 1, 4], strides: 2, pad: 'valid' },
+  { x: [2, 7, 9, 1], filter: [2, 3, 1, 3], strides: [1, 2], pad: 'same' },
 ];
 
 function randomValues(count: number, seed: number): Float32Array {
@@ -83,6 +87,9 @@ describe('Conv2DBackpropFilter on wasm', () => {
     const tensorsBefore = tf.memory().numTensors;
     const buffersBefore = tf.backend().numDataIds();
     for (let i = 0; i < 50; i++) tf.dispose(tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs));
+    const grey = tf.randomNormal([4, 9, 9, 1]); // one channel: the columns path
+    for (let i = 0; i < 20; i++) tf.dispose(tf.engine().runKernel('Conv2DBackpropFilter', { x: grey, dy }, { ...attrs, filterShape: [3, 3, 1, 6] }));
+    grey.dispose();
     // numDataIds counts wasm buffers the engine never sees, such as the kernel's intermediates.
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(tf.backend().numDataIds()).toBe(buffersBefore);

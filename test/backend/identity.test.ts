@@ -1,4 +1,4 @@
-// Tests for our wasm Identity: clones share the buffer yet behave as copies, and buffers are freed with the last tensor.
+// Tests for our wasm Identity and Cast: clones and same-dtype casts share the buffer yet behave as copies; no leaks.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/index.js';
@@ -41,5 +41,21 @@ describe('Identity on wasm', () => {
     s.dispose();
     expect(t.arraySync()).toEqual(['a', 'b']);
     t.dispose();
+  });
+
+  it('casts to the same dtype without a new buffer, and to other dtypes as wasm does', () => {
+    const buffersBefore = tf.backend().numDataIds();
+    const x = tf.tensor1d([1.5, -2.25, 3]);
+    const same = tf.cast(x, 'float32');
+    expect(tf.backend().numDataIds()).toBe(buffersBefore + 1);
+    const ints = tf.cast(x, 'int32');
+    const counts = tf.tensor1d([4, 5], 'int32');
+    const back = tf.cast(counts, 'float32');
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2.25, 3]);
+    expect(Array.from(ints.dataSync())).toEqual([1, -2, 3]);
+    expect(back.dtype).toBe('float32');
+    expect(Array.from(back.dataSync())).toEqual([4, 5]);
+    tf.dispose([x, same, ints, counts, back]);
+    expect(tf.backend().numDataIds()).toBe(buffersBefore);
   });
 });

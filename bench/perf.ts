@@ -181,10 +181,10 @@ export async function profileTrainingStep(name: PerfModel, batchSize: number, wa
   }
 }
 
-/** PyTorch's median ms per step, keyed `${model}@${batchSize}`, from bench/pytorch_step.py; empty without torch. */
-export function pytorchStepTimes(cases: PerfCase[], python = '/usr/bin/python3'): Map<string, number> {
+/** PyTorch's median and fastest ms per step, keyed `${model}@${batchSize}`, from bench/pytorch_step.py; empty without torch. */
+export function pytorchStepTimes(cases: PerfCase[], python = '/usr/bin/python3'): Map<string, StepTiming> {
   const script = pytorchScript();
-  const times = new Map<string, number>();
+  const times = new Map<string, StepTiming>();
   if (!existsSync(python) || script === undefined) {
     console.error(`PyTorch reference skipped: ${existsSync(python) ? 'bench/pytorch_step.py not found' : `no ${python}`}.`);
     return times;
@@ -195,8 +195,8 @@ export function pytorchStepTimes(cases: PerfCase[], python = '/usr/bin/python3')
     console.error(`PyTorch reference skipped: ${python} ${script} exited with ${run.status}: ${run.stderr.trim().split('\n').pop() ?? ''}`);
     return times;
   }
-  const rows = JSON.parse(run.stdout) as { model: string; batchSize: number; medianMs: number }[];
-  for (const row of rows) times.set(`${row.model}@${row.batchSize}`, row.medianMs);
+  const rows = JSON.parse(run.stdout) as ({ model: string; batchSize: number } & StepTiming)[];
+  for (const row of rows) times.set(`${row.model}@${row.batchSize}`, { medianMs: row.medianMs, minMs: row.minMs, steps: row.steps });
   return times;
 }
 
@@ -212,8 +212,8 @@ export interface PerfRow {
   batchSize: number;
   backend: PerfBackend;
   timing: StepTiming;
-  /** PyTorch's median ms per step on this machine, when it ran. */
-  pytorchMs?: number;
+  /** PyTorch's times per step on this machine, when it ran. */
+  pytorch?: StepTiming;
 }
 
 /** Times every case on each of its backends; adds PyTorch's times where bench/pytorch_step.py runs (pytorch: false skips it). */
@@ -229,22 +229,27 @@ export async function benchTrainingSteps(cases: PerfCase[] = PERF_CASES, options
 }
 
 /** The rows with PyTorch's times (from pytorchStepTimes) filled in where known. */
-export function withPytorch(rows: PerfRow[], pytorch: Map<string, number>): PerfRow[] {
+export function withPytorch(rows: PerfRow[], pytorch: Map<string, StepTiming>): PerfRow[] {
   return rows.map((row) => {
-    const ms = pytorch.get(`${row.model}@${row.batchSize}`);
-    return ms === undefined ? row : { ...row, pytorchMs: ms };
+    const timing = pytorch.get(`${row.model}@${row.batchSize}`);
+    return timing === undefined ? row : { ...row, pytorch: timing };
   });
 }
 
-/** A plain-text table: one row per model, batch size and backend, with the ratio to PyTorch. */
+/**
+ * A plain-text table: one row per model, batch size and backend, with the ratios to PyTorch of the medians and of
+ * the fastest steps (on a machine shared with other work, the fastest step is the least disturbed one).
+ */
 export function formatPerfTable(rows: PerfRow[]): string {
-  const header = ['model', 'batch', 'backend', 'ms/step', 'fastest', 'pytorch ms', 'ratio'];
+  const header = ['model', 'batch', 'backend', 'ms/step', 'fastest', 'pytorch ms', 'fastest', 'ratio', 'ratio fastest'];
+  const ratio = (a: number, b: number | undefined): string => (b === undefined ? '-' : `${(a / b).toFixed(1)}x`);
   const body = rows.map((r) => [r.model, String(r.batchSize), r.backend, r.timing.medianMs.toFixed(2), r.timing.minMs.toFixed(2),
-    r.pytorchMs === undefined ? '-' : r.pytorchMs.toFixed(2), r.pytorchMs === undefined ? '-' : `${(r.timing.medianMs / r.pytorchMs).toFixed(1)}x`]);
+    r.pytorch?.medianMs.toFixed(2) ?? '-', r.pytorch?.minMs.toFixed(2) ?? '-',
+    ratio(r.timing.medianMs, r.pytorch?.medianMs), ratio(r.timing.minMs, r.pytorch?.minMs)]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ');
   const load = loadavg().map((l) => l.toFixed(2)).join(' ');
-  return [`Training step (forward, backward, SGD update, loss read back), median of timed steps; load average ${load}:`,
+  return [`Training step (forward, backward, SGD update, loss read back), median and fastest of the timed steps; load average ${load}:`,
     line(header), ...body.map(line)].join('\n');
 }
 

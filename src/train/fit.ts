@@ -128,6 +128,21 @@ interface EpochContext {
 
 type TrainTotals = Pick<EpochRecord, 'trainLoss' | 'lastBatchLoss' | 'trainAccuracy' | 'batches' | 'examples'>;
 
+/** How often a training loop lets Node's event loop run (a setImmediate turn costs microseconds). */
+export const YIELD_EVERY_MS = 50;
+
+/**
+ * Lets the event loop run if `YIELD_EVERY_MS` passed since `last`; returns the time of the last turn.
+ * Why: a training loop that never yields holds back everything else in the process. In the tslab kernel that
+ * means the progress display is not sent until the cell ends (and zeromq.js refuses sends after ~500 queued),
+ * file-watch events and timers pile up; in a script, Ctrl-C handlers and servers stall.
+ */
+async function yieldToEventLoop(last: number): Promise<number> {
+  if (performance.now() - last < YIELD_EVERY_MS) return last;
+  await new Promise((resolve) => setImmediate(resolve));
+  return performance.now();
+}
+
 /** One pass over the loader: steps, scheduler steps, batch reports; epoch totals are summed on the device. */
 async function trainEpoch(context: EpochContext, loader: BatchSource, epoch: number): Promise<TrainTotals> {
   const { model, options, params, callbacks, reportEvery } = context;
@@ -135,6 +150,7 @@ async function trainEpoch(context: EpochContext, loader: BatchSource, epoch: num
   const totals: { loss?: tf.Scalar; correct?: tf.Scalar; last?: tf.Scalar } = {};
   let batch = 0;
   let examples = 0;
+  let lastYield = performance.now();
   try {
     for await (const { images, labels } of loader) {
       const lr = currentLr(options.optimizer);
@@ -155,6 +171,7 @@ async function trainEpoch(context: EpochContext, loader: BatchSource, epoch: num
         const loss = totals.last.dataSync()[0] as number;
         await emit(callbacks, 'onBatchEnd', { epoch, batch, ...(batches !== undefined ? { batches } : {}), loss, lr });
       }
+      lastYield = await yieldToEventLoop(lastYield);
       batch++;
     }
     const read = (t: tf.Scalar | undefined): number => (t ? (t.dataSync()[0] as number) : NaN);

@@ -27,6 +27,26 @@ async function trainLinear(seed: number, callbacks: FitCallbacks[] = [], epochs 
 }
 
 describe('fit', () => {
+  it('lets the event loop run during a long epoch, so progress output and timers are not held back', async () => {
+    let timerFired = false;
+    setTimeout(() => { timerFired = true; }, 0);
+    let firstBatchAfterTimer = -1;
+    let lastBatch = -1;
+    const watch: FitCallbacks = {
+      onBatchEnd: (event) => {
+        lastBatch = event.batch;
+        if (timerFired && firstBatchAfterTimer < 0) firstBatchAfterTimer = event.batch;
+      },
+    };
+    setSeed(0);
+    const model = createLinear();
+    const loader = new DataLoader(train, { batchSize: 4 }); // 500 small steps: well over YIELD_EVERY_MS of work
+    await fit(model, loader, { loss: crossEntropy, optimizer: new SGD(model, { lr: 0.1 }), epochs: 1, callbacks: [watch] });
+    model.dispose();
+    expect(firstBatchAfterTimer).toBeGreaterThanOrEqual(0);
+    expect(firstBatchAfterTimer).toBeLessThan(lastBatch);
+  });
+
   it('learns: the linear model reaches over 80% on held-out MNIST test images after 2 epochs on 2,000 images', async () => {
     const { model, history } = await trainLinear(0);
     const result = await evaluate(model, new DataLoader(heldOut, { batchSize: 250 }));

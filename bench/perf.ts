@@ -266,7 +266,9 @@ export function formatProfile(title: string, profile: StepProfile, top = 12): st
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--profile')) {
+    // --own profiles with wasm's own kernels and TF.js's own gradients, as before src/backend's replacements.
     await initBackend({ backend: 'wasm', log: () => {} });
+    if (args.includes('--own')) restoreWasmKernels();
     for (const c of PERF_CASES) console.log(formatProfile(`${c.model} batch ${c.batchSize} on wasm`, await profileTrainingStep(c.model, c.batchSize)));
     return;
   }

@@ -1,13 +1,11 @@
 // Shared by the wasm kernel tests: seeded inputs, running one computation on a backend, and comparing results.
 import * as tf from '@tensorflow/tfjs';
+import { createGenerator } from '../../src/random/index.js';
 
-/** Uniform values in [-1, 1) from the course's seeded generator's algorithm (a small LCG is enough for fixtures). */
+/** Uniform values in [-1, 1) from the course's seeded generator: the same fixture on every backend and machine. */
 export function randomValues(count: number, seed: number): Float32Array {
-  let state = (seed * 2654435761) >>> 0 || 1;
-  return Float32Array.from({ length: count }, () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state / 2 ** 32) * 2 - 1;
-  });
+  const rng = createGenerator(seed);
+  return Float32Array.from({ length: count }, () => rng.next() * 2 - 1);
 }
 
 /** Runs `compute` under tf.tidy on `backend` and reads the results back as plain arrays. */

@@ -80,7 +80,7 @@ describe('validateModelArtifact', () => {
     const model = createHidden({ seed: 1 });
     const artifact = await artifactFromModel(model);
     model.dispose();
-    const layers = (artifact.modelJson.modelTopology as any).config.layers as Array<{ config: { batch_input_shape?: unknown } }>;
+    const layers = (artifact.modelJson as ModelJson & { modelTopology: any }).modelTopology.config.layers as Array<{ config: { batch_input_shape?: unknown } }>;
     expect(layers.some((layer) => JSON.stringify(layer.config.batch_input_shape) === '[null,100]')).toBe(true);
     expect(() => validateModelArtifact(artifact)).not.toThrow();
   });

@@ -1,10 +1,11 @@
 // One Jupyter kernel process driven over ZeroMQ: start it from a connection file, execute code, interrupt, shut down.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as zmq from 'zeromq';
 import {
   buildMessage, channelAddress, createConnectionInfo, parseMessage, serializeMessage,
@@ -66,10 +67,23 @@ export class KernelPortConflictError extends KernelStartError {
   override name = 'KernelPortConflictError';
 }
 
-/** The argv Jupyter would use for our tslab, run with this Node (so the kernel gets Node >= 20.19 and require(esm)). */
+/**
+ * The preload that turns off tslab's file watching (see src/kernel/no-watch.cts), compiled to dist/; found from
+ * dist/src/course (the CLI) or src/course (tests run from source after a build). Undefined before the first build.
+ */
+export function noWatchPreload(): string | undefined {
+  const candidates = ['../kernel/no-watch.cjs', '../../dist/src/kernel/no-watch.cjs'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+  return candidates.find((path) => existsSync(path));
+}
+
+/**
+ * The argv Jupyter would use for our tslab, run with this Node (so the kernel gets Node >= 20.19 and require(esm)),
+ * with tslab's file watching turned off (a file changing mid-cell otherwise breaks the next cell's compilation).
+ */
 export function tslabKernelArgv(): string[] {
   const tslabPackage = createRequire(import.meta.url).resolve('tslab/package.json');
-  return [process.execPath, join(dirname(tslabPackage), 'bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'];
+  const preload = noWatchPreload();
+  return [process.execPath, ...(preload ? ['--require', preload] : []), join(dirname(tslabPackage), 'bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'];
 }
 
 /** Starts a kernel process and resolves once it answers on shell and publishes on iopub. */

@@ -36,6 +36,15 @@ describe('a tslab kernel over ZeroMQ', () => {
     expect(stdout).toBe('21\n');
   });
 
+  it("turns off tslab's file watching, so files changing during a long cell cannot break the next one", async () => {
+    const code = [
+      "const tslabDir = require('path').dirname(require('fs').realpathSync(process.argv[process.argv.indexOf('kernel') - 1]));",
+      "const tsForTslab = require(require.resolve('@tslab/typescript-for-tslab', { paths: [tslabDir] }));",
+      "console.log(tsForTslab.sys.watchDirectory.name, tsForTslab.sys.watchFile.name);",
+    ].join('\n');
+    expect((await run(code)).stdout).toBe('noWatch noWatch\n');
+  });
+
   it('passes environment variables to the kernel process', async () => {
     expect((await run('console.log(process.env.COURSE_TEST_VALUE)')).stdout).toBe('from-env\n');
   });

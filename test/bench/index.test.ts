@@ -1,0 +1,92 @@
+// Smoke test of `npm run bench`: the quick mode's smallest case runs and writes JSON of the documented shape.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { benchmarksMarkdown, formatBenchTables } from '../../bench/report.js';
+import type { BenchResult } from '../../bench/results.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const cli = join(root, 'dist', 'bench', 'index.js');
+let folder: string;
+let result: BenchResult;
+
+// No assertion on any speed: only that every figure is there, with the right type.
+beforeAll(async () => {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first (npm test does).`);
+  folder = await mkdtemp(join(tmpdir(), 'bench-test-'));
+  const out = join(folder, 'bench.json');
+  const run = spawnSync(process.execPath, [cli, '--quick', '--models', 'linear', '--backends', 'wasm', '--no-data', '--out', out],
+    { encoding: 'utf8', timeout: 110_000 });
+  if (run.status !== 0) throw new Error(`bench exited with ${run.status}: ${run.stderr}`);
+  result = JSON.parse(await readFile(out, 'utf8')) as BenchResult;
+}, 120_000);
+
+afterAll(async () => {
+  if (folder) await rm(folder, { recursive: true, force: true });
+});
+
+const isNumber = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value);
+
+describe('npm run bench --quick, linear model on wasm', () => {
+  it('records the mode, the machine and its load at the start and the end', () => {
+    expect(result.schema).toBe(1);
+    expect(result.mode).toBe('quick');
+    expect(result.machine.cores).toBeGreaterThan(0);
+    expect(result.machine.loadavgStart).toHaveLength(3);
+    expect(result.machine.loadavgEnd).toHaveLength(3);
+    expect(isNumber(result.machine.loadavgMax1m)).toBe(true);
+    expect(result.versions.node).toBe(process.versions.node);
+    expect(result.versions['tfjs-core']).toMatch(/^\d+\.\d+\.\d+/);
+    expect(isNumber(result.floor.gflopsPerThread)).toBe(true);
+  });
+
+  it('times only the linear model, on wasm, and skips the data comparison', () => {
+    expect(result.models.map((m) => m.model)).toEqual(['linear']);
+    expect(result.data).toBeNull();
+    const model = result.models[0]!;
+    expect(model.failures).toEqual([]);
+    expect(model.step.map((s) => s.runner).filter((r) => r !== 'pytorch')).toEqual(['wasm']);
+    expect(model.e2e.map((s) => s.runner).filter((r) => r !== 'pytorch')).toEqual(['wasm']);
+    expect(model.flops.trainingPerSample).toBeGreaterThan(model.flops.forwardPerSample);
+  });
+
+  it('gives each step and end-to-end figure its timings, peak memory and share of the floor', () => {
+    const model = result.models[0]!;
+    for (const step of model.step) {
+      expect(step.runs.length).toBeGreaterThan(0);
+      for (const key of ['medianMs', 'minMs', 'samplesPerSecond', 'floorFraction', 'maxRssMb'] as const) expect(isNumber(step[key])).toBe(true);
+    }
+    for (const e2e of model.e2e) {
+      for (const key of ['totalS', 'loadS', 'trainS', 'evalS', 'samplesPerSecond', 'floorFraction', 'maxRssMb', 'trainedSamples'] as const) {
+        expect(isNumber(e2e[key])).toBe(true);
+      }
+      expect(e2e.evals.length).toBeGreaterThan(0);
+      expect(e2e.projectedTutorialS).toBeNull(); // quick runs use subsets, which do not scale to the tutorial
+    }
+  });
+
+  it('compares with PyTorch when it is installed, and says why not when it is not', () => {
+    const model = result.models[0]!;
+    if (!result.pytorch.available) {
+      expect(result.pytorch.reason).toEqual(expect.any(String));
+      expect(model.ratios.wasm).toEqual({ step: null, e2e: null, timeToTarget: null });
+      return;
+    }
+    expect(result.versions.torch).toEqual(expect.any(String));
+    expect(result.pytorch.threads).toBe(1);
+    expect(model.step.some((s) => s.runner === 'pytorch')).toBe(true);
+    expect(model.e2e.some((s) => s.runner === 'pytorch')).toBe(true);
+    expect(isNumber(model.ratios.wasm?.step)).toBe(true);
+    expect(isNumber(model.ratios.wasm?.e2e)).toBe(true);
+  });
+
+  it('renders the tables and the markdown from the JSON alone', () => {
+    expect(formatBenchTables(result)).toContain('Bare training step');
+    const markdown = benchmarksMarkdown(result);
+    expect(markdown).toMatch(/^# Benchmarks/);
+    expect(markdown).toContain('| linear |');
+  });
+});

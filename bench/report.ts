@@ -57,13 +57,12 @@ const STEP_HEADER = ['model', 'batch', 'runner', 'ms/step', 'fastest', 'samples/
 const E2E_HEADER = ['model', 'run', 'runner', 'total s', 'load s', 'train s', 'eval s', 'samples/s', 'accuracy', 'to target s',
   'whole tutorial s', 'of floor', 'RSS MB', 'cores', 'ours/PyTorch'];
 
+/** One row per model and backend of ours: the three ratios to PyTorch. */
 function headlineRows(result: BenchResult): Cell[][] {
-  const active = result.backends.active;
-  return result.models.map((m) => {
-    const r = m.ratios[active];
-    return [m.model, m.tutorial, ratio(r?.step), ratio(r?.e2e), ratio(r?.timeToTarget)];
-  });
+  return result.models.flatMap((m) => Object.entries(m.ratios).map(([runner, r], i) =>
+    [i === 0 ? m.model : '', i === 0 ? m.tutorial : '', runner, ratio(r.step), ratio(r.e2e), ratio(r.timeToTarget)]));
 }
+const HEADLINE_HEADER = ['model', 'tutorial', 'ours on', 'step', 'end to end', 'to target'];
 
 function dataRows(result: BenchResult): Cell[][] {
   const data = result.data;
@@ -79,7 +78,10 @@ function versionsLine(result: BenchResult): string {
   const v = result.versions;
   const torch = result.pytorch.available ? `PyTorch ${v.torch} (torchvision ${v.torchvision ?? 'missing'}, Python ${v.python}, BLAS ${v.blas ?? '?'}), ` +
     `${result.pytorch.threads} thread` : `PyTorch not run: ${result.pytorch.reason ?? '?'}`;
-  const ours = result.backends.available.map((b) => `${b.name} (${b.threads ?? '?'} thread${b.threads === 1 ? '' : 's'})`).join(', ');
+  // Native TensorFlow does not say how many threads it uses; the bench asks it for one (TF_NUM_INTRAOP_THREADS=1).
+  const threads = (b: { name: string; threads: number | null }): string =>
+    b.threads === null ? '1 thread requested' : `${b.threads} thread${b.threads === 1 ? '' : 's'}`;
+  const ours = result.backends.available.map((b) => `${b.name} (${threads(b)})`).join(', ');
   return `Node ${v.node}, TF.js ${v['tfjs-core'] ?? '?'} on ${ours}; active backend ${result.backends.active}. ${torch}.`;
 }
 
@@ -88,8 +90,8 @@ export function formatBenchTables(result: BenchResult): string {
   const head = `npm run bench (${result.mode} mode), ${result.machine.cpu}, ${result.machine.cores} cores, ${result.durationS.toFixed(0)} s. ${versionsLine(result)}`;
   const parts = [head, loadLine(result),
     `Floor: ${result.floor.gflopsPerThread.toFixed(1)} GFLOP/s per thread (${result.floor.source}).`, '',
-    `Ours / PyTorch on the active backend (${result.backends.active}), time ratios, above 1 = ours slower:`,
-    table(['model', 'tutorial', 'step', 'end to end', 'to target'], headlineRows(result), false), '',
+    'Ours / PyTorch, time ratios (above 1: ours is slower):',
+    table(HEADLINE_HEADER, headlineRows(result), false), '',
     'Bare training step (data in memory; median over repetitions of each repetition\'s median step):',
     table(STEP_HEADER, stepRows(result.models), false), '',
     'Tutorial end to end (data loading + training + evaluation after each epoch), one run each:',
@@ -117,14 +119,16 @@ Do not edit by hand: rerun the bench (\`npm run bench -- --no-write\` leaves thi
 - Both sides compute on one thread: wasm runs single-threaded under Node, the cpu backend is JavaScript, PyTorch runs
   with \`torch.set_num_threads(1)\` (native TensorFlow, when on NODE_PATH, with TF_NUM_INTRAOP_THREADS=1). "cores" is
   each process's CPU time over its wall time: near 1 when it had a core to itself.
+- PyTorch's BLAS: ${result.pytorch.blas}.
 - Arithmetic floor: ${result.floor.gflopsPerThread.toFixed(1)} GFLOP/s per thread (${result.floor.source}). "of floor" is the
   time that many FLOPs need at that rate over the time taken.
 
-## Headline: ours / PyTorch, ${result.backends.active} backend
-Time ratios (above 1: ours is slower), per model: the bare step's median, the tutorial end to end, and the time until
-the test accuracy first reaches the target.
+## Headline: ours / PyTorch
+Time ratios (above 1: ours is slower), per model and backend (the active one, ${result.backends.active}, first): the bare
+step's median, the tutorial end to end, and the time until the test accuracy first reaches the target ("-": not
+reached by both sides in the epochs run).
 
-${table(['model', 'tutorial', 'step', 'end to end', 'to target'], headlineRows(result), true)}
+${table(HEADLINE_HEADER, headlineRows(result), true)}
 
 ## Bare training step
 Data in memory (one fixed random batch), the tutorial's model, loss, optimizer and batch size; forward, backward,

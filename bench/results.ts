@@ -86,7 +86,8 @@ export interface BenchResult {
   machine: { cpu: string; cores: number; memoryGiB: number; platform: string; loadavgStart: number[]; loadavgEnd: number[]; loadavgMax1m: number };
   versions: Record<string, string>;
   backends: { active: string; activeReason: string; available: { name: string; threads: number | null }[]; unavailable: Record<string, string> };
-  pytorch: { available: boolean; python: string; threads: number | null; reason?: string };
+  /** `blas`: which BLAS the PyTorch side was given, and why (see OPENBLAS_SERIAL_DIR in spawn.ts). */
+  pytorch: { available: boolean; python: string; threads: number | null; blas: string; reason?: string };
   floor: { gflopsPerThread: number; source: string };
   data: { ours?: DataFigure; pytorch?: DataFigure; ratio: number | null; failures: string[] } | null;
   models: ModelResult[];

@@ -8,11 +8,11 @@ import { NOMINAL_FLOOR_GFLOPS_PER_THREAD, modelFlops } from './flops.js';
 import type { E2eTimings } from './ours.js';
 import type { StepTiming } from './perf.js';
 import {
-  e2eFigure, ratios, stepFigure, type BenchResult, type ChildMeta, type DataFigure, type E2eFigure, type Failure,
+  e2eFigure, ratios, stepFigure, type BenchResult, type ChildMeta, type E2eFigure, type Failure,
   type ModelResult, type Runner, type StepFigure,
 } from './results.js';
 import { BENCH_MODELS, TUTORIAL_SPECS, runSize, type BenchMode, type BenchModel } from './specs.js';
-import { makeDataRoot, pythonPath, runOurs, runPytorch } from './spawn.js';
+import { OPENBLAS_SERIAL_DIR, PYTORCH_BLAS_ENV, makeDataRoot, pythonPath, pytorchEnv, runOurs, runPytorch } from './spawn.js';
 
 export interface BenchOptions {
   mode: BenchMode;
@@ -65,7 +65,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const wanted = probe.available.map((b) => b.name).filter((name) => options.backends === undefined || options.backends.includes(name));
   const ourRunners = [probe.active, ...wanted.filter((name) => name !== probe.active)].filter((name) => wanted.includes(name));
 
-  const pytorch: BenchResult['pytorch'] = { available: false, python: pythonPath(), threads: null };
+  const blas = pytorchEnv().LD_LIBRARY_PATH === undefined ? "the system's libblas.so.3"
+    : `OpenBLAS (serial) from ${OPENBLAS_SERIAL_DIR} through LD_LIBRARY_PATH: Debian's torch calls libblas.so.3 for every ` +
+      `Linear layer, and where that is the reference BLAS it multiplies ~50x slower than a pip-installed PyTorch (MKL); ` +
+      `${PYTORCH_BLAS_ENV}=system keeps the system's`;
+  const pytorch: BenchResult['pytorch'] = { available: false, python: pythonPath(), threads: null, blas };
   const versions: Record<string, string> = { node: process.versions.node, ...Object.assign({}, ...probe.available.map((b) => b.versions)) };
   let gflops = NOMINAL_FLOOR_GFLOPS_PER_THREAD;
   let floorSource = `nominal ${NOMINAL_FLOOR_GFLOPS_PER_THREAD} GFLOP/s per thread (PyTorch was not there to measure it)`;
@@ -103,7 +107,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         cpu: cpus()[0]?.model.trim() ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30),
         platform: `${platform()} ${release()}`, loadavgStart, loadavgEnd: loadavg(), loadavgMax1m,
       },
-      versions: { ...versions, 'tfjs (bench process)': tf.version_core },
+      versions,
       backends: {
         active: probe.active, activeReason: probe.activeReason,
         available: probe.available.map((b) => ({ name: b.name, threads: b.threads ?? null })), unavailable: probe.unavailable,
@@ -195,4 +199,3 @@ function benchDataSide(dataRoot: string, withPytorch: boolean, repeats: number, 
   return result;
 }
 
-export type { DataFigure };

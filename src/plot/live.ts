@@ -134,7 +134,8 @@ export function liveChart(options: LiveChartOptions = {}): LiveChart {
     if (loss.length > 0) panels.push(lineChart(loss, { title: 'Loss', xTitle, yTitle: 'loss' }));
     if (acc.length > 0) panels.push(lineChart(acc, { title: 'Accuracy', xTitle, yTitle: 'accuracy' }));
     const joined = subplots(panels, { title });
-    return { data: joined.data, layout: { ...joined.layout, width: 900, height: 340 } };
+    // Default width (two panels fit a JupyterLab output area); a little shorter than trainingCurves.
+    return { data: joined.data, layout: { ...joined.layout, height: 340 } };
   };
 
   const redraw = (): void => {

@@ -22,6 +22,8 @@ export interface TraceContext {
   barGroup: string[] | undefined;
   /** Tick counts for quantitative axes, from the panel size (about one label per 70 px across, 40 px up). */
   ticks: { x: number; y: number };
+  /** Every x in the panel is a whole number (epochs, steps): ticks then fall on whole numbers only. */
+  integerX?: boolean;
 }
 
 /** plotly's `line.dash` names as SVG dash arrays. */
@@ -34,7 +36,7 @@ export function axisTitle(axis: Partial<LayoutAxis> | undefined): string | null 
 }
 
 /** An x or y encoding honouring plotly's axis title, range, log type, reversal and tick format. */
-function channel(field: string, type: 'quantitative' | 'nominal', axis: Partial<LayoutAxis> | undefined, zero: boolean, tickCount?: number): Json {
+function channel(field: string, type: 'quantitative' | 'nominal', axis: Partial<LayoutAxis> | undefined, zero: boolean, tickCount?: number, integer = false): Json {
   const scale: Json = {};
   const axisProps: Json = {};
   if (type === 'quantitative') {
@@ -45,6 +47,8 @@ function channel(field: string, type: 'quantitative' | 'nominal', axis: Partial<
     if (axis?.type === 'log') scale['type'] = 'log';
     if (axis?.tickformat) axisProps['format'] = axis.tickformat;
     if (tickCount !== undefined) axisProps['tickCount'] = tickCount;
+    // Vega picks the label format from the tick count alone, so a lone tick at 1 would read "1.0" without 'd'.
+    if (integer) Object.assign(axisProps, { tickMinStep: 1, format: axis?.tickformat ?? ',d' });
   } else {
     axisProps['labelAngle'] = 0;
   }
@@ -78,7 +82,7 @@ function scatterLayers(trace: Plot, ctx: TraceContext): Json[] {
     ?? (typeof trace.marker?.color === 'string' ? trace.marker.color : undefined) ?? ctx.color;
   const mode = trace.mode ?? (y.length > 20 ? 'lines' : 'lines+markers');
   const encoding: Json = {
-    x: channel('x', numericX ? 'quantitative' : 'nominal', ctx.xAxis, false, ctx.ticks.x),
+    x: channel('x', numericX ? 'quantitative' : 'nominal', ctx.xAxis, false, ctx.ticks.x, ctx.integerX === true),
     y: channel('y', 'quantitative', ctx.yAxis, false, ctx.ticks.y),
     order: { field: 'i', type: 'quantitative' }, // plotly joins points in the given order, not sorted by x
   };

@@ -15,8 +15,14 @@ export const FONT_FAMILY = 'DejaVu Sans';
 /** A Vega-Lite top-level spec as plain JSON (what the notebook frontend receives). */
 export type VegaLiteSpec = Json;
 
-/** Sizes in CSS pixels for the whole figure when the layout gives none, like plotly's `width`/`height`. */
-const DEFAULT_SIZE = { single: { width: 560, height: 360 }, panel: { width: 440, height: 320 } } as const;
+/**
+ * Sizes in CSS pixels for the whole figure when the layout gives none, like plotly's `width`/`height`.
+ * Two panels side by side (legend below them) come to about 800 px, so they fit JupyterLab's output area at
+ * 1280 px with the sidebar open; Vega-Lite's autosize 'fit' cannot size concat views to the container.
+ */
+const DEFAULT_SIZE = { single: { width: 560, height: 360 }, panel: { width: 380, height: 320 } } as const;
+/** Half-width of the axis range around a single value, as a share of it (matplotlib widens such ranges too). */
+const SINGLE_VALUE_MARGIN = 0.05;
 /** Room a panel's axes, labels and title take around its plotting area, used to turn figure size into panel size. */
 const PANEL_CHROME = { width: 80, height: 70 } as const;
 
@@ -98,10 +104,33 @@ function figureLegend(data: Plot[], layout: Layout | undefined): { domain: strin
   return show && domain.length > 0 ? { domain, colors, dashes } : undefined;
 }
 
+/** The x or y values of the panel's line/marker traces when all are finite numbers (x defaults to 0, 1, 2, ...). */
+function scatterValues(traces: Plot[], letter: 'x' | 'y'): number[] | undefined {
+  const values = traces.filter((t) => (t.type ?? 'scatter').startsWith('scatter')).flatMap((t) => {
+    const given = (letter === 'x' ? t.x ?? Array.from(t.y as ArrayLike<unknown> ?? [], (_, i) => i) : t.y) as ArrayLike<unknown> | undefined;
+    return Array.from(given ?? []);
+  });
+  return values.length > 0 && values.every((v) => typeof v === 'number' && Number.isFinite(v)) ? (values as number[]) : undefined;
+}
+
+/**
+ * An axis range around a single value (e.g. a one-epoch run): a zero-width domain makes Vega's ticks and their
+ * number format degenerate ("2.080000", or 0.51 rounded to "1"), so the value gets a margin on both sides.
+ */
+function padSingleValue(axis: Partial<LayoutAxis> | undefined, values: number[] | undefined): Partial<LayoutAxis> | undefined {
+  if (axis?.range || axis?.type === 'log' || !values || values.some((v) => v !== values[0])) return axis;
+  const value = values[0]!;
+  const margin = value === 0 ? 0.5 : Math.abs(value) * SINGLE_VALUE_MARGIN;
+  return { ...axis, range: [value - margin, value + margin] };
+}
+
 function panelSpec(traces: Plot[], n: number, figure: Figure, legend: ReturnType<typeof figureLegend>, size: { width: number; height: number }): Json {
   const ticks = { x: Math.max(3, Math.round(size.width / 70)), y: Math.max(3, Math.round(size.height / 40)) };
-  const xAxis = layoutAxis(figure.layout, 'x', n);
-  const yAxis = layoutAxis(figure.layout, 'y', n);
+  const xs = scatterValues(traces, 'x');
+  const xAxis = padSingleValue(layoutAxis(figure.layout, 'x', n), xs);
+  const yAxis = padSingleValue(layoutAxis(figure.layout, 'y', n), scatterValues(traces, 'y'));
+  // Epoch and step axes: no ticks at 0.2, 0.4, ... between whole numbers.
+  const integerX = xs !== undefined && xs.every(Number.isInteger);
   const bars = traces.filter((t) => t.type === 'bar');
   const barGroup = bars.length > 1 ? bars.map((t) => t.name ?? `trace ${figure.data.indexOf(t)}`) : undefined;
   if (barGroup && bars.some((t) => t.name === undefined)) {
@@ -112,7 +141,7 @@ function panelSpec(traces: Plot[], n: number, figure: Figure, legend: ReturnType
     const where = `trace ${index}${trace.name === undefined ? '' : ` ("${trace.name}")`}`;
     const legendIndex = legend && trace.name !== undefined ? legend.domain.indexOf(trace.name) : -1;
     const color = legendIndex >= 0 ? legend!.colors[legendIndex]! : TRACE_COLORS[i % TRACE_COLORS.length]!;
-    return traceLayers(trace, { where, xAxis, yAxis, color, legend, barGroup, ticks });
+    return traceLayers(trace, { where, xAxis, yAxis, color, legend, barGroup, ticks, integerX });
   });
   return { layer: layers };
 }
@@ -146,14 +175,18 @@ export function toVegaLite(figure: Figure, size: { width?: number; height?: numb
   const top: Json = { $schema: VEGA_LITE_SCHEMA, config: HOUSE_CONFIG };
   if (order.length === 1) {
     const n = order[0]!;
-    const panelTitle = titles.get(n) ?? title;
+    const panelTitle = titles.get(n);
     const panelSize = { width: width ?? DEFAULT_SIZE.single.width, height: height ?? DEFAULT_SIZE.single.height };
+    const plotWidth = panelSize.width - PANEL_CHROME.width;
+    const panel = panelSpec(panels.get(n)!, n, figure, legend, { width: plotWidth, height: panelSize.height - PANEL_CHROME.height });
+    // A super-title and a subplot title (trainingCurves with one panel): both are shown, as with two panels.
+    if (title !== undefined && panelTitle !== undefined) (panel['layer'] as Json[]).push(panelTitleLayer(panelTitle, plotWidth));
     return {
       ...top,
-      ...titleSpec(panelTitle, 15),
+      ...titleSpec(title !== undefined && panelTitle !== undefined ? title : panelTitle ?? title, 15),
       ...panelSize,
       autosize: { type: 'fit', contains: 'padding' },
-      ...panelSpec(panels.get(n)!, n, figure, legend, { width: panelSize.width - PANEL_CHROME.width, height: panelSize.height - PANEL_CHROME.height }),
+      ...panel,
     };
   }
   const columns = layout?.grid?.columns ?? (layout?.grid?.rows ? Math.ceil(order.length / layout.grid.rows) : order.length);
@@ -162,6 +195,8 @@ export function toVegaLite(figure: Figure, size: { width?: number; height?: numb
   const panelHeight = height === undefined ? DEFAULT_SIZE.panel.height - PANEL_CHROME.height : Math.max(60, height / rows - PANEL_CHROME.height);
   return {
     ...top,
+    // The shared legend goes below the panels, where it costs no width.
+    config: { ...HOUSE_CONFIG, legend: { ...(HOUSE_CONFIG['legend'] as Json), orient: 'bottom', direction: 'horizontal' } },
     ...titleSpec(title, 16),
     columns,
     concat: order.map((n) => {

@@ -6,7 +6,7 @@ import { PNG } from 'pngjs';
 import { barChart, confusionMatrix, trainingCurves } from '../../src/plot/charts.js';
 import { PlotFormatError, PlotOptionError } from '../../src/plot/errors.js';
 import { imshow } from '../../src/plot/image.js';
-import { renderImage, savefig } from '../../src/plot/render.js';
+import { figureToSvg, renderImage, savefig } from '../../src/plot/render.js';
 import { CHART } from './snapshot.js';
 
 /** Fixture curves shaped like tutorial 004's SGD runs (loss falls, accuracy saturates), 31 logged points. */
@@ -40,6 +40,19 @@ describe('renderImage', () => {
 
   it('draws a confusion-matrix heatmap with counts like the committed snapshot', async () => {
     expect(await png(heatmap)).toMatchImageSnapshot({ ...CHART, customSnapshotIdentifier: 'chart-confusion-matrix' });
+  });
+
+  it('labels the axes of a one-epoch run with the values, not rounded or padded ones', async () => {
+    const svg = await figureToSvg(trainingCurves({ loss: [2.08], acc: [0.51] }, { title: 'Quick run' }));
+    const labels = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(labels).toEqual(expect.arrayContaining(['2.05', '2.10', '0.51', 'Quick run']));
+    expect(labels.filter((l) => l === '1')).toHaveLength(2); // the epoch ticks, one per panel
+    expect(labels.some((l) => /\.\d{4,}/.test(l ?? ''))).toBe(false);
+  });
+
+  it('fits two panels with their legend in a JupyterLab output area (under 860 CSS px) by default', async () => {
+    const width = (svg: string): number => Number(/width="(\d+(?:\.\d+)?)"/.exec(svg)?.[1]);
+    expect(width(await figureToSvg(curves))).toBeLessThanOrEqual(860);
   });
 
   it('gives the same bytes on every render (bundled font only, software rasteriser)', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from 'vega-lite';
+import { lineChart, trainingCurves } from '../../src/plot/charts.js';
 import { PlotDataError, UnsupportedPlotError } from '../../src/plot/errors.js';
 import type { Figure } from '../../src/plot/types.js';
 import { toVegaLite, VEGA_LITE_MIME } from '../../src/plot/vegalite.js';
@@ -55,6 +56,27 @@ describe('toVegaLite', () => {
     expect((bars['layer'] as Json[]).map((l) => l['mark'].type)).toEqual(['bar', 'text']);
     expect(() => compile(image as never)).not.toThrow();
     expect(() => compile(bars as never)).not.toThrow();
+  });
+
+  it('widens the axis range around a single value so ticks are not degenerate', () => {
+    const out = spec(lineChart({ x: [1], y: [0.51] }));
+    const y = (out['layer'] as Json[])[0]!['encoding'].y.scale.domain as number[];
+    expect(y[0]).toBeCloseTo(0.51 * 0.95, 10);
+    expect(y[1]).toBeCloseTo(0.51 * 1.05, 10);
+    expect(spec(lineChart({ y: [0, 0] }))['layer'][0].encoding.y.scale.domain).toEqual([-0.5, 0.5]);
+  });
+
+  it('puts only whole-number ticks on an x axis whose values are all integers', () => {
+    const axis = (figure: Figure): Json => (spec(figure)['layer'] as Json[])[0]!['encoding'].x.axis;
+    expect(axis(lineChart({ x: [1, 2, 3], y: [0.5, 0.4, 0.3] }))).toMatchObject({ tickMinStep: 1, format: ',d' });
+    expect(axis(lineChart({ x: [0.5, 1.5], y: [0.5, 0.4] }))).not.toHaveProperty('tickMinStep');
+  });
+
+  it('shows the super-title of a one-panel figure above its subplot title', () => {
+    const out = spec(trainingCurves({ loss: [2.08, 1.5] }, { title: 'Only loss' }));
+    expect(out['title'].text).toBe('Only loss');
+    expect(JSON.stringify(out['layer'])).toContain('"text":"Loss vs. epoch"');
+    expect(spec(trainingCurves({ loss: [2.08, 1.5] }))['title'].text).toBe('Loss vs. epoch');
   });
 
   it('rejects NaN, empty data, mismatched lengths and unsupported features with typed errors', () => {

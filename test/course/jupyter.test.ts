@@ -5,15 +5,19 @@ import { describe, expect, it } from 'vitest';
 import { detectJupyter, INSTALL_JUPYTER_HELP, jupyterEnvironment, startJupyter, writeKernelSpec } from '../../src/course/jupyter.js';
 
 describe('the project kernel spec', () => {
-  it('runs this project’s tslab on this Node with absolute paths, named tslab / TypeScript', () => {
+  it('runs this project’s tslab on this Node with absolute paths and the no-watch preload, named tslab / TypeScript', () => {
     const dir = mkdtempSync(join(tmpdir(), 'jupyter-data-'));
     try {
       const path = writeKernelSpec(dir);
       expect(path).toBe(join(dir, 'kernels', 'tslab', 'kernel.json'));
       const spec = JSON.parse(readFileSync(path, 'utf8')) as { argv: string[]; display_name: string; language: string };
       expect(spec.argv[0]).toBe(process.execPath);
-      expect(existsSync(spec.argv[1] ?? '')).toBe(true);
-      expect(spec.argv.slice(2)).toEqual(['kernel', '--config-path', '{connection_file}']);
+      expect(spec.argv[1]).toBe('--require');
+      expect(spec.argv[2]).toMatch(/no-watch\.cjs$/);
+      expect(existsSync(spec.argv[2] ?? '')).toBe(true);
+      expect(spec.argv[3]).toMatch(/tslab$/);
+      expect(existsSync(spec.argv[3] ?? '')).toBe(true);
+      expect(spec.argv.slice(4)).toEqual(['kernel', '--config-path', '{connection_file}']);
       expect(spec).toMatchObject({ display_name: 'TypeScript', language: 'typescript' });
     } finally {
       rmSync(dir, { recursive: true });

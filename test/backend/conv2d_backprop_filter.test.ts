@@ -4,6 +4,7 @@ import { backend_util } from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UnsupportedConvGradientError, initBackend } from '../../src/backend/index.js';
 import { createGenerator } from '../../src/random/index.js';
+import { relativeError } from './reference.js';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 interface Case {
@@ -55,16 +56,6 @@ async function filterGradient(backend: 'cpu' | 'wasm', c: Case): Promise<Float32
     expect(grad.shape).toEqual(c.filter);
     return grad.dataSync() as Float32Array;
   });
-}
-
-function relativeError(got: Float32Array, want: Float32Array): number {
-  let maxDiff = 0;
-  let maxWant = 0;
-  for (let i = 0; i < want.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs((got[i] ?? NaN) - (want[i] ?? NaN)));
-    maxWant = Math.max(maxWant, Math.abs(want[i] ?? 0));
-  }
-  return maxDiff / Math.max(maxWant, 1e-12);
 }
 
 beforeAll(async () => {

@@ -5,9 +5,9 @@ time it: data comes from the local IDX files (no download, and seed 001's fetch_
 with numpy); evaluation runs after every epoch (seeds 000 and 002 evaluate once at the end), so the time to an
 accuracy can be read; sklearn's accuracy_score (seed 003) is the same count written with torch.
 """
+import os
 import time
 from contextlib import contextmanager
-import os
 
 import numpy as np
 import torch

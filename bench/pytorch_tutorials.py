@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree for the two modules imported below
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pytorch_step import time_steps  # noqa: E402  (bench/perf.ts's PyTorch reference)
 from pytorch_tutorial_loops import BATCH_SIZES, HiddenModel, run_e2e  # noqa: E402

@@ -85,6 +85,13 @@ const MAX_COURSE_PARAMS = 15_000_000;
 // Twenty graded attempts an hour is plenty for real work and too few to probe the test set.
 const COURSE_RATE_LIMIT: RateLimit = { maxAttempts: 20, windowMinutes: 60 };
 
+/** What both model exercises require of a submitted model: an MNIST image in, 10 class scores out, a size cap. */
+const IMAGE_CLASSIFIER_CONSTRAINTS: Constraint[] = [
+  { kind: 'input-shape', shapes: IMAGE_INPUT_SHAPES },
+  { kind: 'output-shape', shape: TEN_CLASSES },
+  { kind: 'max-params', max: MAX_COURSE_PARAMS },
+];
+
 /**
  * Exercise 1 of the PyTorch-MNIST notebook. 99.8% is about the best single models reach (the mean of
  * 1,500 published CNNs is 99.64%), so ensembles packaged as one model are welcome.
@@ -105,11 +112,7 @@ export const MNIST_EXERCISE: ModelExercise = {
     { atLeast: 0.9, fraction: 0.2 },
   ],
   claimMargin: 0.002,
-  constraints: [
-    { kind: 'input-shape', shapes: IMAGE_INPUT_SHAPES },
-    { kind: 'output-shape', shape: TEN_CLASSES },
-    { kind: 'max-params', max: MAX_COURSE_PARAMS },
-  ],
+  constraints: IMAGE_CLASSIFIER_CONSTRAINTS,
   rateLimit: COURSE_RATE_LIMIT,
   timeoutMs: 300_000,
 };
@@ -130,11 +133,7 @@ export const FASHION_MNIST_EXERCISE: ModelExercise = {
     { atLeast: 0.7, fraction: 0.2 },
   ],
   claimMargin: 0.005,
-  constraints: [
-    { kind: 'input-shape', shapes: IMAGE_INPUT_SHAPES },
-    { kind: 'output-shape', shape: TEN_CLASSES },
-    { kind: 'max-params', max: MAX_COURSE_PARAMS },
-  ],
+  constraints: IMAGE_CLASSIFIER_CONSTRAINTS,
   rateLimit: COURSE_RATE_LIMIT,
   timeoutMs: 300_000,
 };

@@ -32,6 +32,6 @@ describe('registerWasmTrainingKernels', () => {
   });
 
   it('keeps the original kernels\' setup functions, which bind the C functions the fallbacks call', () => {
-    for (const name of ['Conv2DBackpropInput', 'BatchMatMul', 'Tile']) expect(getKernel(name, 'wasm')?.setupFunc).toBeTypeOf('function');
+    for (const name of ['Conv2DBackpropInput', 'BatchMatMul', 'Tile', 'GatherV2']) expect(getKernel(name, 'wasm')?.setupFunc).toBeTypeOf('function');
   });
 });

@@ -5,11 +5,10 @@ import * as tf from '@tensorflow/tfjs';
 import { BACKEND_NAMES, BackendUnavailableError, initBackend, type BackendInfo, type BackendName } from '../src/backend/index.js';
 import { benchData } from './data.js';
 import { runOurTutorial } from './ours.js';
+import { RESULT_MARKER } from './spawn.js';
 import { timeOurSteps } from './ours_steps.js';
 import { TUTORIAL_SPECS, parseModels } from './specs.js';
 
-/** The line the parent looks for: this prefix, then one JSON object. Everything else on stdout is ignored. */
-export const RESULT_MARKER = 'BENCH_RESULT ';
 
 /** Backends that start here, with their versions and threads, and why the others do not. */
 async function probe(): Promise<Record<string, unknown>> {

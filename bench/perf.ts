@@ -9,6 +9,7 @@ import { initBackend, registerWasmTrainingKernels, restoreWasmKernels } from '..
 import { createCnn, createLinear, createMlp, createResNet } from '../src/models/index.js';
 import { createGenerator } from '../src/random/index.js';
 import { OneCycleLR, SGD, crossEntropy, fit, nllLoss, type Batch, type LossFn } from '../src/train/index.js';
+import { ONE_THREAD_ENV, pythonPath, pytorchEnv } from './spawn.js';
 
 /** The course models, each with its tutorial's loss, optimizer and input layout. */
 export const PERF_MODELS = ['linear', 'mlp', 'cnn', 'resnet'] as const;
@@ -181,8 +182,12 @@ export async function profileTrainingStep(name: PerfModel, batchSize: number, wa
   }
 }
 
-/** PyTorch's median and fastest ms per step, keyed `${model}@${batchSize}`, from bench/pytorch_step.py; empty without torch. */
-export function pytorchStepTimes(cases: PerfCase[], python = '/usr/bin/python3'): Map<string, StepTiming> {
+/**
+ * PyTorch's median and fastest ms per step, keyed `${model}@${batchSize}`, from bench/pytorch_step.py; empty without
+ * torch. It runs as `npm run bench` runs PyTorch: one thread, and serial OpenBLAS instead of a reference libblas.so.3
+ * (see pytorchEnv in spawn.ts), so both benches compare with the same PyTorch.
+ */
+export function pytorchStepTimes(cases: PerfCase[], python = pythonPath()): Map<string, StepTiming> {
   const script = pytorchScript();
   const times = new Map<string, StepTiming>();
   if (!existsSync(python) || script === undefined) {
@@ -190,7 +195,7 @@ export function pytorchStepTimes(cases: PerfCase[], python = '/usr/bin/python3')
     return times;
   }
   const spec = cases.map((c) => `${c.model}:${c.batchSize}`).join(',');
-  const run = spawnSync(python, [script, '--cases', spec], { encoding: 'utf8', timeout: 600_000 });
+  const run = spawnSync(python, [script, '--cases', spec], { encoding: 'utf8', timeout: 600_000, env: { ...process.env, ...ONE_THREAD_ENV, ...pytorchEnv() } });
   if (run.status !== 0) {
     console.error(`PyTorch reference skipped: ${python} ${script} exited with ${run.status}: ${run.stderr.trim().split('\n').pop() ?? ''}`);
     return times;

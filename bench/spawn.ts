@@ -3,15 +3,17 @@ import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MNIST_FILES, MNIST_FOLDER, MNIST_PACKAGE } from '../src/data/index.js';
 import { packageFolder } from '../src/data/load-options.js';
-import { RESULT_MARKER } from './child.js';
 
 /** Overrides the Python that runs the PyTorch side (default /usr/bin/python3, Debian's, which has torch). */
 export const PYTHON_ENV = 'BENCH_PYTHON';
 export const DEFAULT_PYTHON = '/usr/bin/python3';
+
+/** The line a child prints for the parent: this prefix, then one JSON object. Everything else on stdout is ignored. */
+export const RESULT_MARKER = 'BENCH_RESULT ';
 
 /** A child's JSON result and how long it ran, or why it failed. */
 export type ChildOutcome<T> = { ok: true; result: T; wallS: number } | { ok: false; error: string };
@@ -96,11 +98,25 @@ export function runChild<T>(program: string, args: string[], timeoutMs: number, 
   }
 }
 
+/**
+ * Environment additions for our side. When NODE_PATH is set (native TensorFlow from scripts/native/build.sh, which
+ * lives outside the project), the project's node_modules goes after it: tfjs-node's own require('@tensorflow/tfjs')
+ * searches only above its own folder and NODE_PATH, and must reach the project's copy (the engine our code
+ * registers backends with), or it fails with "Cannot find module '@tensorflow/tfjs'" and the bench quietly runs
+ * without native. scripts/native/test.sh sets NODE_PATH the same way.
+ */
+export function oursEnv(nodePath = process.env.NODE_PATH): Record<string, string> {
+  if (nodePath === undefined || nodePath === '') return {};
+  const projectModules = join(repoRoot(), 'node_modules');
+  const folders = nodePath.split(delimiter);
+  return folders.includes(projectModules) ? {} : { NODE_PATH: [...folders, projectModules].join(delimiter) };
+}
+
 /** Our side: `node dist/bench/child.js <args>`. */
 export function runOurs<T>(args: string[], timeoutMs: number): ChildOutcome<T> {
   const script = childScript();
   if (!existsSync(script)) return { ok: false, error: `${script} is missing: build first (npm run build)` };
-  return runChild<T>(process.execPath, [script, ...args], timeoutMs);
+  return runChild<T>(process.execPath, [script, ...args], timeoutMs, oursEnv());
 }
 
 /** The PyTorch side: `python3 bench/pytorch_tutorials.py <args>`. */

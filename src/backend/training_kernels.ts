@@ -1,19 +1,19 @@
 // Registering our wasm kernels: the one wasm lacks for training (Conv2DBackpropFilter) and faster versions of its own.
 import { Conv2DBackpropFilter, getGradient, getKernel, registerGradient, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
 import { GRADIENT_OVERRIDES } from './batch_norm_gradients.js';
-import { batchMatMulOverride } from './batch_mat_mul.js';
 import { conv2dBackpropFilterWasmConfig } from './conv2d_backprop_filter.js';
 import { conv2dBackpropInputOverride } from './conv2d_backprop_input.js';
 import { gatherOverride } from './gather.js';
 import { castOverride, identityOverride } from './identity.js';
+import { orientedBatchMatMulOverride, orientedFusedMatMulOverride } from './mat_mul_orientation.js';
 import { padOverride, sliceOverride } from './slice_pad.js';
 import { tileOverride } from './tile.js';
 import { WASM_BACKEND, type KernelOverride } from './wasm_calls.js';
 
 /** wasm kernels we replace with faster ones, each falling back to the original where it does not apply. */
 export const WASM_KERNEL_OVERRIDES: readonly KernelOverride[] = [
-  conv2dBackpropInputOverride, batchMatMulOverride, tileOverride, identityOverride, castOverride, sliceOverride, padOverride,
-  gatherOverride,
+  conv2dBackpropInputOverride, orientedBatchMatMulOverride, orientedFusedMatMulOverride, tileOverride, identityOverride, castOverride,
+  sliceOverride, padOverride, gatherOverride,
 ];
 
 // Marks our replacement functions, so that registering twice (even from two copies of this module, src and dist)
@@ -33,7 +33,7 @@ function marked<F extends object>(replacement: F, original: F): F {
 
 /**
  * Registers the kernels the wasm backend lacks for training the course's models, our faster versions of
- * Conv2DBackpropInput, BatchMatMul (transposed operands), Tile, Identity, Cast, Slice, PadV2 and GatherV2, and our BatchNorm
+ * Conv2DBackpropInput, BatchMatMul and _FusedMatMul (each in the orientation that packs less), Tile, Identity, Cast, Slice, PadV2 and GatherV2, and our BatchNorm
  * gradients (FusedBatchNorm, Mean; these serve every backend: same values, fewer passes); safe to call many times.
  * Returns the names it registered this time (empty when all are in place already), gradients as "<kernel> gradient".
  */

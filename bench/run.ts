@@ -181,7 +181,7 @@ function benchDataSide(dataRoot: string, withPytorch: boolean, repeats: number, 
     const loadTrainMs = row('loadMnist train, from the cache');
     const epochMs = row('DataLoader epoch');
     if (loadTrainMs === undefined || epochMs === undefined) failures.push(`ours: bench/data.ts rows renamed: ${ours.result.rows.map((r) => r.name).join('; ')}`);
-    else result.ours = { runner: 'ours', method: 'loadMnist from a cache folder (sha256 checked), DataLoader on cpu tensors', loadTrainMs, epochMs, maxRssMb: ours.result.maxRssMb };
+    else result.ours = { runner: 'ours', method: 'loadMnist from a cache folder (files sha256-verified once and recorded; a changed file is hashed again), DataLoader on cpu tensors', loadTrainMs, epochMs, maxRssMb: ours.result.maxRssMb };
   } else {
     failures.push(`ours: ${ours.error}`);
   }

@@ -22,8 +22,9 @@ export { Uint8Matrix } from './matrix.js';
 export { MNIST_CLASSES, MNIST_FILES, MNIST_MIRRORS, MNIST_MIRRORS_ENV, MNIST_PACKAGE, MNIST_FOLDER, loadMnist, loadMnistSplits } from './mnist.js';
 export { OPENML_TRAIN_SIZE, OPENML_PIXEL_SCALE, type OpenMlMnist, loadOpenMlMnist } from './openml.js';
 export {
-  IMAGE_SIDE, IMAGE_PIXELS, type DataFile, type SplitFiles, type SplitArrays,
+  IMAGE_SIDE, IMAGE_PIXELS, type DataFile, type SplitFiles, type SplitArrays, type ReadSplitOptions,
   storedName, storedChecksum, readSplit, decodeSplit, downloadSplit,
 } from './split-files.js';
 export { type TensorDatasetOptions, TensorDataset } from './tensor-dataset.js';
 export { type Transform, toTensor, normalize, compose, lookupTable, oneHot } from './transforms.js';
+export { VERIFIED_FOLDER } from './verified.js';

@@ -50,17 +50,29 @@ export function storedChecksum(file: DataFile): Checksum {
   throw new TypeError(`DataFile ${file.name} records no checksum`);
 }
 
+/** How readSplit checks the files. */
+export interface ReadSplitOptions {
+  /** What the user should do about a bad file; default: delete it and load again. */
+  readonly advice?: string;
+  /**
+   * Folder of verification records (see verified.ts): files verified before and unchanged since are not hashed
+   * again. Default none: both files are hashed on every read.
+   */
+  readonly records?: string;
+}
+
 /**
  * Reads a split from `folder` after checking both files' checksums.
  * @returns undefined when either file is missing.
  * @throws ChecksumError or IdxFormatError naming the bad file, with `advice` on what to do.
  */
-export async function readSplit(folder: string, files: SplitFiles, numClasses: number, advice?: string): Promise<SplitArrays | undefined> {
+export async function readSplit(folder: string, files: SplitFiles, numClasses: number, options: ReadSplitOptions = {}): Promise<SplitArrays | undefined> {
+  const { advice, records } = options;
   const imagesPath = join(folder, storedName(files.images));
   const labelsPath = join(folder, storedName(files.labels));
   const [imageBytes, labelBytes] = await Promise.all([
-    readFileVerified(imagesPath, storedChecksum(files.images), advice ?? adviceFor(imagesPath)),
-    readFileVerified(labelsPath, storedChecksum(files.labels), advice ?? adviceFor(labelsPath)),
+    readFileVerified(imagesPath, storedChecksum(files.images), advice ?? adviceFor(imagesPath), records),
+    readFileVerified(labelsPath, storedChecksum(files.labels), advice ?? adviceFor(labelsPath), records),
   ]);
   if (imageBytes === undefined || labelBytes === undefined) return undefined;
   return decodeSplit(imageBytes, labelBytes, { imagesPath, labelsPath, numClasses });

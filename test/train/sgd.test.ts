@@ -1,8 +1,11 @@
 // Tests of SGD against a hand computation of PyTorch's update rule and against tf.train.momentum.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src/backend/index.js';
+import { LOOP_MAX_SIZE, SGD_UPDATE, sgdUpdateWasmConfig } from '../../src/backend/sgd_kernel.js';
 import { mseLoss, SGD, TrainingConfigError } from '../../src/train/index.js';
 import { quietBackend } from './fixtures.js';
+import { randomValues } from '../backend/reference.js';
 
 beforeAll(quietBackend);
 
@@ -123,5 +126,58 @@ describe('SGD as a tf.layers optimizer', () => {
     viaKeras.getWeights().forEach((w, i) => {
       expect(tf.max(tf.abs(tf.sub(w, direct.getWeights()[i] as tf.Tensor))).dataSync()[0]).toBeLessThan(1e-6);
     });
+  });
+});
+
+describe('SGD with the fused SGD_UPDATE kernel on wasm', () => {
+  /** Parameters after `steps` steps of a fixed quadratic loss, and the generic path's, from the same start. */
+  async function bothPaths(size: number, options: { lr: number; momentum?: number; weightDecay?: number }, steps = 3): Promise<[Float32Array, Float32Array]> {
+    await initBackend({ backend: 'wasm', log: () => {} });
+    const run = (): Float32Array => {
+      const p = tf.variable(tf.tensor1d(randomValues(size, 1)));
+      const weights = tf.tensor1d(randomValues(size, 2));
+      const optimizer = new SGD([p], options);
+      for (let s = 0; s < steps; s++) optimizer.step(() => tf.sum(tf.mul(weights, tf.square(p))) as tf.Scalar).dispose();
+      const values = p.dataSync() as Float32Array;
+      tf.dispose([p, weights]);
+      optimizer.dispose();
+      return values;
+    };
+    expect(tf.getKernel(SGD_UPDATE, 'wasm')).toBeDefined();
+    const fused = run();
+    tf.unregisterKernel(SGD_UPDATE, 'wasm');
+    try {
+      return [fused, run()];
+    } finally {
+      tf.registerKernel(sgdUpdateWasmConfig);
+    }
+  }
+
+  const settings = [
+    { lr: 0.05 },
+    { lr: 0.003, momentum: 0.9 },
+    { lr: 0.1, momentum: 0.9, weightDecay: 0.01 },
+  ];
+  // Small parameters take the JavaScript loop, large ones wasm's own kernels: both round as the separate ops do.
+  for (const size of [30, LOOP_MAX_SIZE + 1000]) {
+    it.each(settings)(`gives the generic path's parameters to the bit for ${size} floats with %o`, async (options) => {
+      const [fused, generic] = await bothPaths(size, options);
+      expect(fused).toEqual(generic);
+    });
+  }
+
+  it('leaves no tensors or wasm buffers behind after the first step (which makes the momentum buffers)', async () => {
+    await initBackend({ backend: 'wasm', log: () => {} });
+    const small = tf.variable(tf.tensor1d(randomValues(30, 3)));
+    const large = tf.variable(tf.tensor1d(randomValues(LOOP_MAX_SIZE * 2, 4)));
+    const optimizer = new SGD([small, large], { lr: 0.01, momentum: 0.9, weightDecay: 0.001 });
+    const loss = (): tf.Scalar => tf.add(tf.sum(tf.square(small)), tf.sum(tf.square(large))) as tf.Scalar;
+    optimizer.step(loss).dispose();
+    const [tensors, buffers] = [tf.memory().numTensors, tf.backend().numDataIds()];
+    for (let s = 0; s < 3; s++) optimizer.step(loss).dispose();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(tf.backend().numDataIds()).toBe(buffers);
+    optimizer.dispose();
+    tf.dispose([small, large]);
   });
 });

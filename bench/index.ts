@@ -17,6 +17,7 @@ const USAGE = `Usage: npm run bench [-- options]
   --repeats N        repetitions of each bare-step timing (default 3, quick 1)
   --no-pytorch       our side only
   --no-data          skip the MNIST loading comparison
+  --no-e2e           bare training steps only, no tutorial end to end; never writes BENCHMARKS.md
   --out FILE         the JSON (default out/bench/bench.json, quick: out/bench/bench-quick.json)
   --no-write         print only: no JSON, no BENCHMARKS.md
   --render FILE      no run: print the tables of a saved JSON and write BENCHMARKS.md from it (unless --no-write)`;
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
     options: {
       quick: { type: 'boolean', default: false }, models: { type: 'string' }, backends: { type: 'string' },
       repeats: { type: 'string' }, 'no-pytorch': { type: 'boolean', default: false }, 'no-data': { type: 'boolean', default: false },
+      'no-e2e': { type: 'boolean', default: false },
       out: { type: 'string' }, 'no-write': { type: 'boolean', default: false }, render: { type: 'string' }, help: { type: 'boolean', default: false },
     },
   });
@@ -53,7 +55,8 @@ async function main(): Promise<void> {
   if (values.render !== undefined) {
     const result = JSON.parse(await readFile(values.render, 'utf8')) as BenchResult;
     console.log(formatBenchTables(result));
-    if (!values['no-write'] && result.mode === 'full') await writeMarkdown(result);
+    // A full run that skipped the tutorials (--no-e2e) has no end-to-end figures for BENCHMARKS.md.
+    if (!values['no-write'] && result.mode === 'full' && result.models.every((m) => m.e2e.length > 0)) await writeMarkdown(result);
     return;
   }
   const models = values.models === undefined ? undefined : parseModels(values.models);
@@ -62,7 +65,7 @@ async function main(): Promise<void> {
   const result = await runBench({
     mode: values.quick ? 'quick' : 'full',
     ...(models ? { models } : {}), ...(values.backends ? { backends: parseBackends(values.backends) } : {}),
-    ...(repeats ? { repeats } : {}), pytorch: !values['no-pytorch'], data: !values['no-data'],
+    ...(repeats ? { repeats } : {}), pytorch: !values['no-pytorch'], data: !values['no-data'], e2e: !values['no-e2e'],
   });
   console.log(formatBenchTables(result));
   if (values['no-write']) return;
@@ -70,8 +73,8 @@ async function main(): Promise<void> {
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
   console.error(`[bench] wrote ${out}`);
-  if (result.mode === 'full' && models === undefined) await writeMarkdown(result);
-  else if (result.mode === 'full') console.error(`[bench] ${BENCHMARKS_FILE} left alone: only a full run of every model rewrites it.`);
+  if (result.mode === 'full' && models === undefined && !values['no-e2e']) await writeMarkdown(result);
+  else if (result.mode === 'full') console.error(`[bench] ${BENCHMARKS_FILE} left alone: only a full run of every model, end to end included, rewrites it.`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

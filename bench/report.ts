@@ -193,7 +193,7 @@ ${table(['model', 'forward', 'training', 'training GFLOP per 60,000 samples'], f
 ${[...result.notes.map((n) => `- ${n}`), ...failures].length > 0 ? `\n## Notes\n${[...result.notes.map((n) => `- ${n}`), ...failures].join('\n')}\n` : ''}
 ## Running it
 \`npm run bench\` (full, about ${Math.max(1, Math.round(result.durationS / 60))} minutes here; rewrites this file), \`npm run bench -- --quick\` (seconds per
-model, a smoke test; never writes this file), \`--models linear,mlp\`, \`--backends wasm\`, \`--no-pytorch\`, \`--no-write\`.
+model, a smoke test; never writes this file), \`--models linear,mlp\`, \`--backends wasm\`, \`--no-pytorch\`, \`--no-e2e\` (bare steps only), \`--no-write\`.
 Native TensorFlow joins when tfjs-node is on NODE_PATH: \`NODE_PATH=$(scripts/native/build.sh) npm run bench\`.
 PyTorch: \`/usr/bin/python3\` (or \`BENCH_PYTHON\`) with torch and torchvision (Debian: \`apt-get install python3-torchvision\`).
 `;

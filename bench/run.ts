@@ -24,6 +24,8 @@ export interface BenchOptions {
   pytorch?: boolean;
   /** Time MNIST loading. Default true. */
   data?: boolean;
+  /** Run the tutorials end to end. Default true; false times the bare steps only (minutes instead of a quarter hour). */
+  e2e?: boolean;
   /** Repetitions of each bare-step timing. Default 3 in full mode, 1 in quick. */
   repeats?: number;
   /** Progress lines (default: stderr). */
@@ -90,13 +92,16 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     pytorch.reason = 'turned off (--no-pytorch)';
   }
 
+  if (options.e2e === false) notes.push('Tutorials end to end not run (--no-e2e): bare steps only.');
   const dataRoot = await makeDataRoot();
   try {
     const data = options.data === false ? null : benchDataSide(dataRoot, pytorch.available, quick ? 1 : 3, timeoutMs, log);
     const models: ModelResult[] = [];
     for (const model of options.models ?? BENCH_MODELS) {
       sampleLoad();
-      models.push(benchModel(model, { mode, ourRunners, pytorch: pytorch.available, dataRoot, repeats, minTotalMs, minSteps, timeoutMs, gflops, log }));
+      models.push(benchModel(model, {
+        mode, ourRunners, pytorch: pytorch.available, e2e: options.e2e !== false, dataRoot, repeats, minTotalMs, minSteps, timeoutMs, gflops, log,
+      }));
     }
     sampleLoad();
     const finished = new Date();
@@ -123,6 +128,7 @@ interface ModelContext {
   mode: BenchMode;
   ourRunners: BackendName[];
   pytorch: boolean;
+  e2e: boolean;
   dataRoot: string;
   repeats: number;
   minTotalMs: number;
@@ -154,7 +160,7 @@ function benchModel(model: BenchModel, context: ModelContext): ModelResult {
     if (outcome.ok) step.push(stepFigure(runner, outcome.result.runs, outcome.result, outcome.wallS, spec.batchSize, flops, context.gflops));
     else failures.push({ runner, what: 'step', error: outcome.error });
   }
-  for (const runner of runners) {
+  for (const runner of context.e2e ? runners : []) {
     if (runner === 'cpu' && !spec.cpuE2e) continue;
     context.log(`[bench] ${model}: tutorial end to end on ${runner} (${size.epochs} ${spec.unit}${size.epochs > 1 ? 's' : ''})`);
     const outcome = runner === 'pytorch'

@@ -5,6 +5,7 @@ import { conv2dBackpropFilterWasmConfig } from './conv2d_backprop_filter.js';
 import { conv2dBackpropInputOverride } from './conv2d_backprop_input.js';
 import { gatherOverride } from './gather.js';
 import { castOverride, identityOverride } from './identity.js';
+import { LOSS_GRADIENT_CONFIGS, LOSS_KERNEL_CONFIGS } from './loss_kernels.js';
 import { orientedBatchMatMulOverride, orientedFusedMatMulOverride } from './mat_mul_orientation.js';
 import { sgdUpdateWasmConfig } from './sgd_kernel.js';
 import { padOverride, sliceOverride } from './slice_pad.js';
@@ -17,8 +18,11 @@ export const WASM_KERNEL_OVERRIDES: readonly KernelOverride[] = [
   sliceOverride, padOverride, gatherOverride,
 ];
 
-/** Kernels of our own that src/train calls where the active backend has them (a generic path elsewhere). */
-export const COURSE_KERNELS: readonly KernelConfig[] = [sgdUpdateWasmConfig];
+/**
+ * Kernels of our own that src/train calls where the active backend has them (a generic path elsewhere): the fused
+ * SGD update and the losses (their gradients are registered once and stay: without the forward kernels they never run).
+ */
+export const COURSE_KERNELS: readonly KernelConfig[] = [sgdUpdateWasmConfig, ...LOSS_KERNEL_CONFIGS];
 
 // Marks our replacement functions, so that registering twice (even from two copies of this module, src and dist)
 // never wraps a replacement in another.
@@ -52,6 +56,11 @@ export function registerWasmTrainingKernels(): string[] {
     if (getKernel(config.kernelName, WASM_BACKEND) !== undefined) continue;
     registerKernel(config);
     registered.push(config.kernelName);
+  }
+  for (const config of LOSS_GRADIENT_CONFIGS) {
+    if (getGradient(config.kernelName) !== undefined) continue;
+    registerGradient(config);
+    registered.push(`${config.kernelName} gradient`);
   }
   for (const override of WASM_KERNEL_OVERRIDES) {
     const current = getKernel(override.kernelName, WASM_BACKEND);

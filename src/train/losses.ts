@@ -1,5 +1,6 @@
 // Loss functions with PyTorch's semantics (mean over the batch): cross-entropy, negative log-likelihood, MSE.
 import * as tf from '@tensorflow/tfjs';
+import { NLL_LOSS, SOFTMAX_CROSS_ENTROPY } from '../backend/loss_kernels.js';
 import { ShapeError } from './errors.js';
 
 /** A loss: model outputs and labels in, a scalar out (owned by the caller, or by the enclosing tf.tidy). */
@@ -15,6 +16,14 @@ function checkClassScores(name: string, scores: tf.Tensor, labels: tf.Tensor, al
         'Flatten the model output to [batch, classes] and pass one label per example.',
     );
   }
+}
+
+/**
+ * Whether the active backend has our fused loss kernel `name` (src/backend: wasm) and it applies: float32 scores,
+ * int32 class indices. It computes the same loss in one kernel (and its gradient in one), not ~15 small ops.
+ */
+function fusedLossApplies(name: string, scores: tf.Tensor, labels: tf.Tensor): boolean {
+  return scores.dtype === 'float32' && labels.rank === 1 && labels.dtype === 'int32' && tf.getKernel(name, tf.getBackend()) !== undefined;
 }
 
 /** Picks log p[i, labels[i]] by a one-hot mask (labels int32 [batch]) and averages its negative: [] scalar. */
@@ -33,6 +42,7 @@ function meanNegativeAtLabels(logProbs: tf.Tensor, labels: tf.Tensor): tf.Scalar
  */
 export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
   checkClassScores('crossEntropy', logits, labels, true);
+  if (fusedLossApplies(SOFTMAX_CROSS_ENTROPY, logits, labels)) return tf.engine().runKernel(SOFTMAX_CROSS_ENTROPY, { logits, labels }) as tf.Scalar;
   return tf.tidy(() => meanNegativeAtLabels(tf.logSoftmax(logits), labels));
 }
 
@@ -42,6 +52,7 @@ export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
  */
 export function nllLoss(logProbs: tf.Tensor, labels: tf.Tensor): tf.Scalar {
   checkClassScores('nllLoss', logProbs, labels, false);
+  if (fusedLossApplies(NLL_LOSS, logProbs, labels)) return tf.engine().runKernel(NLL_LOSS, { logProbs, labels }) as tf.Scalar;
   return tf.tidy(() => meanNegativeAtLabels(logProbs, labels));
 }
 

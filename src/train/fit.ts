@@ -1,5 +1,6 @@
 // The training loop: epochs of optimizer steps over a loader, optional validation, reported through callbacks.
 import * as tf from '@tensorflow/tfjs';
+import { denseStackOf } from '../backend/dense_stack.js';
 import { parameters } from '../models/index.js';
 import { checkBatchFits, countCorrect, disposeBatch, type BatchSource } from './batches.js';
 import { TrainingConfigError } from './errors.js';
@@ -100,14 +101,19 @@ function accumulate(total: tf.Scalar | undefined, value: tf.Scalar): tf.Scalar {
   return sum as tf.Scalar;
 }
 
-/** One optimizer step in training mode; returns the batch loss and correct count (caller disposes). */
+/**
+ * One optimizer step in training mode; returns the batch loss and correct count (caller disposes). Chains of Dense,
+ * ReLU, Flatten and log-softmax layers (the linear, hidden-layer and MLP models) run their forward as fused ops
+ * (src/backend/dense_stack.ts: same outputs, fewer kernels, no gradient for the images); others through model.apply.
+ */
 function trainStep(model: tf.LayersModel, images: tf.Tensor, labels: tf.Tensor, options: FitOptions, params: tf.Variable[]) {
+  const stack = denseStackOf(model);
   return tf.tidy(() => {
     let correct: tf.Scalar | undefined;
     const loss = options.optimizer.minimize(
       () => {
         // training: true makes BatchNorm normalize with batch statistics and update its running averages.
-        const outputs = model.apply(images, { training: true }) as tf.Tensor;
+        const outputs = stack?.forward(images) ?? (model.apply(images, { training: true }) as tf.Tensor);
         correct = tf.keep(countCorrect(outputs, labels));
         return options.loss(outputs, labels);
       },

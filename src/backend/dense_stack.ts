@@ -1,0 +1,148 @@
+// A chain of Dense, ReLU, Flatten and log-softmax layers as fused ops for training: the model's forward, fewer kernels.
+import * as tf from '@tensorflow/tfjs';
+
+/** One step of the chain. A ReLU right after a linear Dense is folded into it (wasm's XNNPack clamps in the product). */
+type Step =
+  | { kind: 'flatten' }
+  | { kind: 'dense'; kernel: tf.LayerVariable; bias: tf.LayerVariable; activation: DenseActivation }
+  | { kind: 'relu' }
+  | { kind: 'logSoftmax' };
+
+type DenseActivation = 'linear' | 'relu';
+
+/** A model whose training forward runs as fused ops. */
+export interface DenseStack {
+  /**
+   * The model's output for `images` [batch, ...inputShape] in training mode (as model.apply(images, { training: true })),
+   * with gradients for the weights only: none flow back to the images, so the first layer skips dx = dy·Wᵀ, which
+   * TF.js's fused Dense computes and drops. Output [batch, units] owned by the caller (or the enclosing tidy).
+   */
+  forward(images: tf.Tensor): tf.Tensor;
+}
+
+/** Minimal views of the tf.layers internals we check (not in the public typings). */
+interface LayerInternals {
+  inboundNodes: { inboundLayers: unknown[] }[];
+  activation?: { getClassName(): string };
+  useBias?: boolean;
+  kernel?: tf.LayerVariable;
+  bias?: tf.LayerVariable;
+  maxValue?: number | null;
+  dataFormat?: string;
+}
+
+/** The step `layer` stands for, or undefined when it is not one we run ourselves. */
+function stepOf(layer: tf.layers.Layer): Step | 'input' | undefined {
+  const internals = layer as unknown as LayerInternals;
+  const activation = internals.activation?.getClassName();
+  switch (layer.getClassName()) {
+    case 'InputLayer':
+      return 'input';
+    case 'Flatten':
+      return internals.dataFormat === 'channelsFirst' ? undefined : { kind: 'flatten' };
+    case 'ReLU':
+      return internals.maxValue == null ? { kind: 'relu' } : undefined;
+    case 'Activation':
+      return activation === 'relu' ? { kind: 'relu' } : activation === 'logSoftmax' ? { kind: 'logSoftmax' } : undefined;
+    case 'Dense': {
+      const { kernel, bias, useBias } = internals;
+      const inputRank = (layer.input as tf.SymbolicTensor).shape.length;
+      if ((activation !== 'linear' && activation !== 'relu') || !useBias || kernel == null || bias == null || inputRank !== 2) return undefined;
+      return { kind: 'dense', kernel, bias, activation };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The steps of `model` when it is one chain of layers we run ourselves (each layer fed by the one before, once). */
+function stepsOf(model: tf.LayersModel): Step[] | undefined {
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) return undefined;
+  const steps: Step[] = [];
+  let previous: tf.layers.Layer | undefined;
+  for (const layer of model.layers) {
+    const nodes = (layer as unknown as LayerInternals).inboundNodes;
+    const step = stepOf(layer);
+    if (step === undefined || nodes.length !== 1) return undefined;
+    const inbound = nodes[0]?.inboundLayers ?? [];
+    if (step === 'input' ? previous !== undefined || inbound.length !== 0 : inbound.length !== 1 || inbound[0] !== previous) return undefined;
+    if (step !== 'input') steps.push(step);
+    previous = layer;
+  }
+  if (previous === undefined || model.outputs[0]?.sourceLayer !== previous) return undefined;
+  return foldRelus(steps);
+}
+
+/** Dense(linear) then ReLU becomes Dense(relu). */
+function foldRelus(steps: Step[]): Step[] {
+  const folded: Step[] = [];
+  for (const step of steps) {
+    const last = folded[folded.length - 1];
+    if (step.kind === 'relu' && last?.kind === 'dense' && last.activation === 'linear') folded[folded.length - 1] = { ...last, activation: 'relu' };
+    else folded.push(step);
+  }
+  return folded;
+}
+
+/** x·W + bias, then the activation: one _FusedMatMul kernel. x [m, k], W [k, n], bias [n] -> [m, n]. */
+function fusedDense(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, activation: DenseActivation): tf.Tensor {
+  const [m, k] = x.shape as [number, number];
+  const n = kernel.shape[1] as number;
+  const inputs = { a: tf.reshape(x, [1, m, k]), b: tf.reshape(kernel, [1, k, n]), bias };
+  const y = tf.engine().runKernel('_FusedMatMul', inputs, { transposeA: false, transposeB: false, activation, leakyreluAlpha: 0 }) as tf.Tensor;
+  return tf.reshape(y, [m, n]);
+}
+
+/**
+ * A Dense layer with its gradients written out: d = dy (times step(y) after relu), dW = xᵀ·d, dbias = Σ_batch d and,
+ * when `inputGradient`, dx = d·Wᵀ. Without it x is a constant of the op, so no gradient is computed for it.
+ */
+function dense(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, activation: DenseActivation, inputGradient: boolean): tf.Tensor {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const [input, weights, b] = (inputGradient ? args.slice(0, 3) : [x, ...args.slice(0, 2)]) as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const value = fusedDense(input, weights, b, activation);
+    save([input, weights, value]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+      const [savedInput, savedWeights, y] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+      const d = activation === 'relu' ? tf.mul(dy, tf.step(y)) : dy;
+      const weightGradients = [tf.matMul(savedInput, d, true, false), tf.sum(d, 0)];
+      return inputGradient ? [tf.matMul(d, savedWeights, false, true), ...weightGradients] : weightGradients;
+    };
+    return { value, gradFunc };
+  });
+  return inputGradient ? op(x, kernel, bias) : op(kernel, bias);
+}
+
+function run(steps: Step[], images: tf.Tensor): tf.Tensor {
+  let x = images;
+  let fromImages = true;
+  for (const step of steps) {
+    if (step.kind === 'flatten') x = tf.reshape(x, [x.shape[0] as number, -1]);
+    else if (step.kind === 'relu') x = tf.relu(x);
+    else if (step.kind === 'logSoftmax') x = tf.logSoftmax(x);
+    else {
+      x = dense(x, step.kernel.read(), step.bias.read(), step.activation, !fromImages);
+      fromImages = false;
+    }
+  }
+  return x;
+}
+
+const cache = new WeakMap<tf.LayersModel, DenseStack | null>();
+
+/**
+ * The fused forward of `model` when it is a chain of Dense (linear or relu, with bias), ReLU, Activation (relu,
+ * logSoftmax) and Flatten layers, as the course's linear, hidden-layer and MLP models are; undefined otherwise (CNN,
+ * ResNet, anything with dropout or batch norm: train those through model.apply). Works on every backend.
+ * @example const forward = denseStackOf(model)?.forward ?? ((x) => model.apply(x, { training: true }) as tf.Tensor);
+ */
+export function denseStackOf(model: tf.LayersModel): DenseStack | undefined {
+  let stack = cache.get(model);
+  if (stack === undefined) {
+    const steps = stepsOf(model);
+    stack = steps === undefined || !steps.some((s) => s.kind === 'dense') ? null : { forward: (images) => run(steps, images) };
+    cache.set(model, stack);
+  }
+  return stack ?? undefined;
+}

@@ -1,5 +1,6 @@
 // A chain of Dense, ReLU, Flatten and log-softmax layers as fused ops for training: the model's forward, fewer kernels.
 import * as tf from '@tensorflow/tfjs';
+import { DENSE, DENSE_GRAD } from './dense_kernels.js';
 
 /** One step of the chain. A ReLU right after a linear Dense is folded into it (wasm's XNNPack clamps in the product). */
 type Step =
@@ -84,8 +85,14 @@ function foldRelus(steps: Step[]): Step[] {
   return folded;
 }
 
-/** x·W + bias, then the activation: one _FusedMatMul kernel. x [m, k], W [k, n], bias [n] -> [m, n]. */
+/** Whether the active backend has our Dense kernels (wasm): one engine call each way per layer. */
+function hasDenseKernels(): boolean {
+  return tf.getKernel(DENSE_GRAD, tf.getBackend()) !== undefined && tf.getKernel(DENSE, tf.getBackend()) !== undefined;
+}
+
+/** x·W + bias, then the activation: one _FusedMatMul kernel (or our DENSE). x [m, k], W [k, n], bias [n] -> [m, n]. */
 function fusedDense(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, activation: DenseActivation): tf.Tensor {
+  if (hasDenseKernels()) return tf.engine().runKernel(DENSE, { x, kernel, bias }, { activation }) as tf.Tensor;
   const [m, k] = x.shape as [number, number];
   const n = kernel.shape[1] as number;
   const inputs = { a: tf.reshape(x, [1, m, k]), b: tf.reshape(kernel, [1, k, n]), bias };
@@ -93,21 +100,32 @@ function fusedDense(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, activation
   return tf.reshape(y, [m, n]);
 }
 
+/** [dx when inputGradient, dW, dbias] of a Dense layer from its input x, weights, dy and (after relu) output y. */
+function denseGradients(x: tf.Tensor, kernel: tf.Tensor, dy: tf.Tensor, y: tf.Tensor | undefined, inputGradient: boolean): tf.Tensor[] {
+  if (hasDenseKernels()) {
+    const [dKernel, dBias, dx] = tf.engine().runKernel(DENSE_GRAD, { x, kernel, dy, ...(y ? { y } : {}) }, { inputGradient }) as tf.Tensor[];
+    return dx === undefined ? [dKernel as tf.Tensor, dBias as tf.Tensor] : [dx, dKernel as tf.Tensor, dBias as tf.Tensor];
+  }
+  const d = y === undefined ? dy : tf.mul(dy, tf.step(y));
+  const weightGradients = [tf.matMul(x, d, true, false), tf.sum(d, 0)];
+  return inputGradient ? [tf.matMul(d, kernel, false, true), ...weightGradients] : weightGradients;
+}
+
 /**
  * A Dense layer with its gradients written out: d = dy (times step(y) after relu), dW = xᵀ·d, dbias = Σ_batch d and,
  * when `inputGradient`, dx = d·Wᵀ. Without it x is a constant of the op, so no gradient is computed for it.
+ * The gradient keeps only x and, after relu, y: the engine frees the forward's intermediates before backprop,
+ * whereas the weights are variables, alive throughout.
  */
 function dense(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, activation: DenseActivation, inputGradient: boolean): tf.Tensor {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
-    const [input, weights, b] = (inputGradient ? args.slice(0, 3) : [x, ...args.slice(0, 2)]) as [tf.Tensor, tf.Tensor, tf.Tensor];
-    const value = fusedDense(input, weights, b, activation);
-    save([input, weights, value]);
+    const input = inputGradient ? (args[0] as tf.Tensor) : x;
+    const value = fusedDense(input, kernel, bias, activation);
+    save(activation === 'relu' ? [input, value] : [input]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-      const [savedInput, savedWeights, y] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
-      const d = activation === 'relu' ? tf.mul(dy, tf.step(y)) : dy;
-      const weightGradients = [tf.matMul(savedInput, d, true, false), tf.sum(d, 0)];
-      return inputGradient ? [tf.matMul(d, savedWeights, false, true), ...weightGradients] : weightGradients;
+      const [savedInput, y] = saved as [tf.Tensor, tf.Tensor | undefined];
+      return denseGradients(savedInput, kernel, dy, y, inputGradient);
     };
     return { value, gradFunc };
   });

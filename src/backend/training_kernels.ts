@@ -3,6 +3,7 @@ import { Conv2DBackpropFilter, getGradient, getKernel, registerGradient, registe
 import { GRADIENT_OVERRIDES } from './batch_norm_gradients.js';
 import { conv2dBackpropFilterWasmConfig } from './conv2d_backprop_filter.js';
 import { conv2dBackpropInputOverride } from './conv2d_backprop_input.js';
+import { DENSE_KERNEL_CONFIGS } from './dense_kernels.js';
 import { gatherOverride } from './gather.js';
 import { castOverride, identityOverride } from './identity.js';
 import { LOSS_GRADIENT_CONFIGS, LOSS_KERNEL_CONFIGS } from './loss_kernels.js';
@@ -20,9 +21,10 @@ export const WASM_KERNEL_OVERRIDES: readonly KernelOverride[] = [
 
 /**
  * Kernels of our own that src/train calls where the active backend has them (a generic path elsewhere): the fused
- * SGD update and the losses (their gradients are registered once and stay: without the forward kernels they never run).
+ * SGD update, the losses (their gradients are registered once and stay: without the forward kernels they never run)
+ * and a Dense layer's forward and backward.
  */
-export const COURSE_KERNELS: readonly KernelConfig[] = [sgdUpdateWasmConfig, ...LOSS_KERNEL_CONFIGS];
+export const COURSE_KERNELS: readonly KernelConfig[] = [sgdUpdateWasmConfig, ...LOSS_KERNEL_CONFIGS, ...DENSE_KERNEL_CONFIGS];
 
 // Marks our replacement functions, so that registering twice (even from two copies of this module, src and dist)
 // never wraps a replacement in another.

@@ -1,6 +1,7 @@
 // A chain of Dense, ReLU, Flatten and log-softmax layers as fused ops for training: the model's forward, fewer kernels.
 import * as tf from '@tensorflow/tfjs';
 import { DENSE, DENSE_GRAD } from './dense_kernels.js';
+import { LOG_SOFTMAX } from './log_softmax.js';
 
 /** One step of the chain. A ReLU right after a linear Dense is folded into it (wasm's XNNPack clamps in the product). */
 type Step =
@@ -132,13 +133,19 @@ function dense(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, activation: Den
   return inputGradient ? op(x, kernel, bias) : op(kernel, bias);
 }
 
+/** tf.logSoftmax along the last axis, as our one LOG_SOFTMAX kernel where the backend has it (wasm). */
+function logSoftmax(x: tf.Tensor): tf.Tensor {
+  if (x.dtype !== 'float32' || tf.getKernel(LOG_SOFTMAX, tf.getBackend()) === undefined) return tf.logSoftmax(x);
+  return tf.engine().runKernel(LOG_SOFTMAX, { logits: x }) as tf.Tensor;
+}
+
 function run(steps: Step[], images: tf.Tensor): tf.Tensor {
   let x = images;
   let fromImages = true;
   for (const step of steps) {
     if (step.kind === 'flatten') x = tf.reshape(x, [x.shape[0] as number, -1]);
     else if (step.kind === 'relu') x = tf.relu(x);
-    else if (step.kind === 'logSoftmax') x = tf.logSoftmax(x);
+    else if (step.kind === 'logSoftmax') x = logSoftmax(x);
     else {
       x = dense(x, step.kernel.read(), step.bias.read(), step.activation, !fromImages);
       fromImages = false;

@@ -1,11 +1,12 @@
 // Registering our wasm kernels: the one wasm lacks for training (Conv2DBackpropFilter) and faster versions of its own.
-import { Conv2DBackpropFilter, getGradient, getKernel, registerGradient, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
+import { Conv2DBackpropFilter, getGradient, getKernel, registerGradient, registerKernel, unregisterKernel, type GradConfig, type KernelConfig } from '@tensorflow/tfjs';
 import { GRADIENT_OVERRIDES } from './batch_norm_gradients.js';
 import { conv2dBackpropFilterWasmConfig } from './conv2d_backprop_filter.js';
 import { conv2dBackpropInputOverride } from './conv2d_backprop_input.js';
 import { DENSE_KERNEL_CONFIGS } from './dense_kernels.js';
 import { gatherOverride } from './gather.js';
 import { castOverride, identityOverride } from './identity.js';
+import { LOG_SOFTMAX_GRADIENT_CONFIG, LOG_SOFTMAX_KERNEL_CONFIGS } from './log_softmax.js';
 import { LOSS_GRADIENT_CONFIGS, LOSS_KERNEL_CONFIGS } from './loss_kernels.js';
 import { orientedBatchMatMulOverride, orientedFusedMatMulOverride } from './mat_mul_orientation.js';
 import { sgdUpdateWasmConfig } from './sgd_kernel.js';
@@ -21,10 +22,13 @@ export const WASM_KERNEL_OVERRIDES: readonly KernelOverride[] = [
 
 /**
  * Kernels of our own that src/train calls where the active backend has them (a generic path elsewhere): the fused
- * SGD update, the losses (their gradients are registered once and stay: without the forward kernels they never run)
- * and a Dense layer's forward and backward.
+ * SGD update, the losses and log-softmax (their gradients are registered once and stay: without the forward kernels
+ * they never run), and a Dense layer's forward and backward.
  */
-export const COURSE_KERNELS: readonly KernelConfig[] = [sgdUpdateWasmConfig, ...LOSS_KERNEL_CONFIGS, ...DENSE_KERNEL_CONFIGS];
+export const COURSE_KERNELS: readonly KernelConfig[] = [sgdUpdateWasmConfig, ...LOSS_KERNEL_CONFIGS, ...DENSE_KERNEL_CONFIGS, ...LOG_SOFTMAX_KERNEL_CONFIGS];
+
+/** Gradients of COURSE_KERNELS that run through the tape. */
+const COURSE_GRADIENTS: readonly GradConfig[] = [...LOSS_GRADIENT_CONFIGS, LOG_SOFTMAX_GRADIENT_CONFIG];
 
 // Marks our replacement functions, so that registering twice (even from two copies of this module, src and dist)
 // never wraps a replacement in another.
@@ -59,7 +63,7 @@ export function registerWasmTrainingKernels(): string[] {
     registerKernel(config);
     registered.push(config.kernelName);
   }
-  for (const config of LOSS_GRADIENT_CONFIGS) {
+  for (const config of COURSE_GRADIENTS) {
     if (getGradient(config.kernelName) !== undefined) continue;
     registerGradient(config);
     registered.push(`${config.kernelName} gradient`);

@@ -49,9 +49,11 @@ export function lossGradient(scores: Float32Array, labels: Int32Array, classes: 
     if (!logProbs) {
       let max = -Infinity;
       for (let j = 0; j < classes; j++) max = Math.max(max, scores[row + j] as number);
+      // exp once per entry (the costly part): kept in `out`, then scaled.
       let sum = 0;
-      for (let j = 0; j < classes; j++) sum += Math.exp((scores[row + j] as number) - max);
-      for (let j = 0; j < classes; j++) out[row + j] = (Math.exp((scores[row + j] as number) - max) / sum) * scale;
+      for (let j = 0; j < classes; j++) sum += out[row + j] = Math.exp((scores[row + j] as number) - max);
+      const factor = scale / sum;
+      for (let j = 0; j < classes; j++) out[row + j] = (out[row + j] as number) * factor;
     }
     out[row + label] = (out[row + label] as number) - scale;
   }

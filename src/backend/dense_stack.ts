@@ -57,6 +57,10 @@ function stepOf(layer: tf.layers.Layer): Step | 'input' | undefined {
   }
 }
 
+function isInputLayer(layer: unknown): boolean {
+  return layer instanceof tf.layers.Layer && layer.getClassName() === 'InputLayer';
+}
+
 /** The steps of `model` when it is one chain of layers we run ourselves (each layer fed by the one before, once). */
 function stepsOf(model: tf.LayersModel): Step[] | undefined {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) return undefined;
@@ -67,7 +71,9 @@ function stepsOf(model: tf.LayersModel): Step[] | undefined {
     const step = stepOf(layer);
     if (step === undefined || nodes.length !== 1) return undefined;
     const inbound = nodes[0]?.inboundLayers ?? [];
-    if (step === 'input' ? previous !== undefined || inbound.length !== 0 : inbound.length !== 1 || inbound[0] !== previous) return undefined;
+    // tf.sequential models leave their InputLayer out of model.layers: the first layer is then fed by one not listed.
+    const fedByPrevious = inbound.length === 1 && (inbound[0] === previous || (previous === undefined && isInputLayer(inbound[0])));
+    if (step === 'input' ? previous !== undefined || inbound.length !== 0 : !fedByPrevious) return undefined;
     if (step !== 'input') steps.push(step);
     previous = layer;
   }

@@ -26,7 +26,14 @@ const cases: Case[] = [
   { name: 'the hidden-layer model', build: () => createHidden({ seed: 0 }), loss: crossEntropy, imageShape: [28, 28, 1] },
   { name: 'the MLP (flat batches, relu, log-softmax)', build: () => createMlp({ seed: 0 }), loss: nllLoss, imageShape: [784] },
   { name: 'the MLP on image batches', build: () => createMlp({ seed: 0, inputShape: [28, 28, 1] }), loss: nllLoss, imageShape: [28, 28, 1] },
+  { name: 'a tf.sequential of Dense(relu) and Dense', build: seededSequential, loss: crossEntropy, imageShape: [784] },
 ];
+
+/** Two Dense layers as a tf.sequential (its InputLayer is not in model.layers), seeded so that two builds agree. */
+function seededSequential(): tf.LayersModel {
+  const seeded = (seed: number) => ({ kernelInitializer: tf.initializers.glorotUniform({ seed }), biasInitializer: tf.initializers.randomUniform({ minval: -0.1, maxval: 0.1, seed }) });
+  return tf.sequential({ layers: [tf.layers.dense({ inputShape: [784], units: 32, activation: 'relu', ...seeded(1) }), tf.layers.dense({ units: 10, ...seeded(2) })] });
+}
 
 /** A fixed batch of 8 images and labels (caller disposes). */
 function batch(imageShape: number[]): [tf.Tensor, tf.Tensor] {

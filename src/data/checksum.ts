@@ -1,7 +1,7 @@
 // File checksums: the digests recorded for data files, and the checks that throw a ChecksumError.
 import { createHash } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
-import { ChecksumError, adviceFor } from './errors.js';
+import { ChecksumError, DatasetError, adviceFor } from './errors.js';
 import { isRecordedVerified, recordVerified } from './verified.js';
 
 /** A recorded digest: md5 for the published `.gz` files, sha256 for the files we keep decompressed. */
@@ -46,7 +46,7 @@ export async function readFileVerified(path: string, expected: Checksum, advice 
   try {
     // The open file's stat: the record is checked against the very file we read, even if the path is replaced.
     const stats = await handle.stat({ bigint: true });
-    if (records !== undefined && await isRecordedVerified(records, path, expected, stats)) return await readAll(handle, Number(stats.size));
+    if (records !== undefined && await isRecordedVerified(records, path, expected, stats)) return await readAll(handle, Number(stats.size), path);
     const bytes = await readHashing(handle, Number(stats.size), expected, path, advice);
     if (records !== undefined) await recordVerified(records, path, expected, stats);
     return bytes;
@@ -55,13 +55,15 @@ export async function readFileVerified(path: string, expected: Checksum, advice 
   }
 }
 
-/** The whole file in as few reads as the system allows. */
-async function readAll(handle: FileHandle, size: number): Promise<Uint8Array> {
+/** The whole file in as few reads as the system allows (one for a 47 MB file on Linux). */
+async function readAll(handle: FileHandle, size: number, path: string): Promise<Uint8Array> {
   const bytes = new Uint8Array(size);
   let offset = 0;
   while (offset < size) {
     const { bytesRead } = await handle.read(bytes, offset, size - offset, offset);
-    if (bytesRead === 0) throw new Error(`${size - offset} bytes short: the file shrank while it was read; load again`);
+    if (bytesRead === 0) {
+      throw new DatasetError(`${path}: ended after ${offset} of ${size} bytes, so it changed while it was read. Load again.`, path);
+    }
     offset += bytesRead;
   }
   return bytes;

@@ -32,7 +32,14 @@ function dropBatchAxis(t: TensorInfo): TensorInfo {
  * d = dy where y > 0 (or dy itself when `y` is undefined) into `d`, and the column sums of d into `columnSums`:
  * the relu gradient and the bias gradient in one pass over [m, n] (exported for tests).
  */
-export function reluGradAndColumnSums(dy: Float32Array, y: Float32Array | undefined, m: number, n: number, d: Float32Array | undefined, columnSums: Float32Array): void {
+export function reluGradAndColumnSums(
+  dy: Float32Array,
+  y: Float32Array | undefined,
+  m: number,
+  n: number,
+  d: Float32Array | undefined,
+  columnSums: Float32Array,
+): void {
   const sums = new Float64Array(n);
   for (let i = 0; i < m; i++) {
     const row = i * n;

@@ -32,7 +32,8 @@ const logSoftmaxWasm: KernelFunc = (args) => {
   const heap = asWasm(args.backend);
   const { logits } = args.inputs as { logits: TensorInfo };
   const out = heap.makeOutput(logits.shape, 'float32');
-  logSoftmaxInto(heap.typedArrayFromHeap(logits) as Float32Array, logits.shape[logits.shape.length - 1] as number, heap.typedArrayFromHeap(out) as Float32Array);
+  const classes = logits.shape[logits.shape.length - 1] as number;
+  logSoftmaxInto(heap.typedArrayFromHeap(logits) as Float32Array, classes, heap.typedArrayFromHeap(out) as Float32Array);
   return out;
 };
 

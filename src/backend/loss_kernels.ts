@@ -74,7 +74,8 @@ function forwardKernel(logProbs: boolean): KernelFunc {
     const heap = asWasm(args.backend);
     const { scores, labels } = lossInputs(args.inputs as Record<string, TensorInfo>);
     const out = heap.makeOutput([], 'float32');
-    const value = meanLoss(heap.typedArrayFromHeap(scores) as Float32Array, heap.typedArrayFromHeap(labels) as Int32Array, scores.shape[1] as number, logProbs);
+    const classes = scores.shape[1] as number;
+    const value = meanLoss(heap.typedArrayFromHeap(scores) as Float32Array, heap.typedArrayFromHeap(labels) as Int32Array, classes, logProbs);
     (heap.typedArrayFromHeap(out) as Float32Array)[0] = value;
     return out;
   };

@@ -1,5 +1,6 @@
 // Matrix products on wasm in the orientation that makes XNNPack pack the smaller operand: C = A·B or Cᵀ = Bᵀ·Aᵀ.
-import { BatchMatMul, _FusedMatMul, type BatchMatMulAttrs, type KernelBackend, type KernelFunc, type TensorInfo, type _FusedMatMulAttrs } from '@tensorflow/tfjs';
+import { BatchMatMul, _FusedMatMul, type BatchMatMulAttrs, type KernelBackend, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
+import type { _FusedMatMulAttrs } from '@tensorflow/tfjs';
 import { batchMatMulWasm } from './batch_mat_mul.js';
 import { asWasm, runWasmKernel, withTemporaries, type KernelOverride } from './wasm_calls.js';
 
@@ -12,8 +13,14 @@ import { asWasm, runWasmKernel, withTemporaries, type KernelOverride } from './w
  */
 export const PACK_COST = 5;
 
-/** Extra work of C = op(A)·op(B) [m, n] with shared dimension k, in transposed floats: each orientation's copies and packing. */
-export function orientationCosts(m: number, k: number, n: number, transposeA: boolean, transposeB: boolean): { direct: number; swapped: number } {
+/** What each orientation costs besides the multiply-adds. */
+export interface OrientationCosts {
+  direct: number;
+  swapped: number;
+}
+
+/** Extra work of C = op(A)·op(B) [m, n], shared dimension k, in transposed floats: each orientation's copies and packing. */
+export function orientationCosts(m: number, k: number, n: number, transposeA: boolean, transposeB: boolean): OrientationCosts {
   // direct: op(A) and op(B) materialized, op(B) packed. swapped: Cᵀ = op(B)ᵀ·op(A)ᵀ, op(A)ᵀ packed, Cᵀ transposed back.
   const direct = (transposeA ? m * k : 0) + (transposeB ? k * n : 0) + PACK_COST * k * n;
   const swapped = (transposeB ? 0 : k * n) + (transposeA ? 0 : m * k) + PACK_COST * k * m + m * n;
@@ -85,30 +92,46 @@ const EPILOGUES: Record<string, (v: number) => number> = { linear: (v) => v, rel
  */
 export function orientedFusedMatMul(original: KernelFunc): KernelFunc {
   return (args) => {
-    const { a, b, bias, preluActivationWeights } = args.inputs as { a: TensorInfo; b: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
-    const { transposeA, transposeB, activation } = args.attrs as unknown as _FusedMatMulAttrs;
-    const epilogue = EPILOGUES[activation ?? 'linear'];
-    if (transposeA || transposeB || epilogue === undefined || preluActivationWeights != null || !singleFloatProduct(a, b) || seenWeights.has(b.dataId)) {
-      return original(args);
-    }
+    const { a, b, bias } = args.inputs as { a: TensorInfo; b: TensorInfo; bias?: TensorInfo };
+    const epilogue = swappableEpilogue(args);
+    if (epilogue === undefined || seenWeights.has(b.dataId)) return original(args);
     seenWeights.add(b.dataId);
     const [m, k, n] = dimensions(a, b, false, false);
     const costs = orientationCosts(m, k, n, false, false);
-    if (costs.swapped >= costs.direct || (bias != null && (bias.shape.length !== 1 || bias.shape[0] !== n || bias.dtype !== 'float32'))) return original(args);
+    const perColumnBias = bias == null || (bias.shape.length === 1 && bias.shape[0] === n && bias.dtype === 'float32');
+    if (costs.swapped >= costs.direct || !perColumnBias) return original(args);
     const heap = asWasm(args.backend);
-    const batchMatMul = (productArgs: Parameters<KernelFunc>[0]): TensorInfo => runWasmKernel(BatchMatMul, productArgs.backend as KernelBackend, productArgs.inputs as Record<string, TensorInfo>, productArgs.attrs);
+    const view = (t: TensorInfo): Float32Array => heap.typedArrayFromHeap(t) as Float32Array;
     return withTemporaries(args.backend as KernelBackend, (keep) => {
-      const product = keep(swappedProduct({ ...args, attrs: { transposeA: false, transposeB: false } }, batchMatMul, keep));
+      const product = keep(swappedProduct({ ...args, attrs: { transposeA: false, transposeB: false } }, wasmBatchMatMul, keep));
       const out = heap.makeOutput([1, m, n], 'float32');
-      const biasValues = bias == null ? undefined : (heap.typedArrayFromHeap(bias) as Float32Array);
-      transposeWithBias(heap.typedArrayFromHeap(product) as Float32Array, n, m, biasValues, epilogue, heap.typedArrayFromHeap(out) as Float32Array);
+      transposeWithBias(view(product), n, m, bias == null ? undefined : view(bias), epilogue, view(out));
       return out;
     });
   };
 }
 
+/** The activation to apply after a swapped _FusedMatMul, or undefined when that product must stay wasm's own. */
+function swappableEpilogue(args: Parameters<KernelFunc>[0]): ((v: number) => number) | undefined {
+  const { a, b, preluActivationWeights } = args.inputs as { a: TensorInfo; b: TensorInfo; preluActivationWeights?: TensorInfo };
+  const { transposeA, transposeB, activation } = args.attrs as unknown as _FusedMatMulAttrs;
+  if (transposeA || transposeB || preluActivationWeights != null || !singleFloatProduct(a, b)) return undefined;
+  return EPILOGUES[activation ?? 'linear'];
+}
+
+/** wasm's BatchMatMul (our override when registered) as a kernel function: the product inside swappedProduct. */
+const wasmBatchMatMul: KernelFunc = ({ backend, inputs, attrs }) =>
+  runWasmKernel(BatchMatMul, backend as KernelBackend, inputs as Record<string, TensorInfo>, attrs);
+
 /** out[i, j] = activation(productT[j, i] + bias[j]) for productT [n, m] and out [m, n] (exported for tests). */
-export function transposeWithBias(productT: Float32Array, n: number, m: number, bias: Float32Array | undefined, activation: (v: number) => number, out: Float32Array): void {
+export function transposeWithBias(
+  productT: Float32Array,
+  n: number,
+  m: number,
+  bias: Float32Array | undefined,
+  activation: (v: number) => number,
+  out: Float32Array,
+): void {
   for (let j = 0; j < n; j++) {
     const shift = bias === undefined ? 0 : (bias[j] as number);
     const row = j * m;

@@ -23,7 +23,14 @@ export const LOOP_MAX_SIZE = 4096;
  * generic path's to the bit): d = g + weightDecay·p (when weightDecay ≠ 0); d = momentum·v + d (when a buffer v is
  * given); p' = p - lr·d. Writes p' to `nextParam` and d to `nextBuffer` when given. Exported for tests.
  */
-export function sgdUpdateInto(param: Float32Array, gradient: Float32Array, buffer: Float32Array | undefined, attrs: SgdUpdateAttrs, nextParam: Float32Array, nextBuffer: Float32Array | undefined): void {
+export function sgdUpdateInto(
+  param: Float32Array,
+  gradient: Float32Array,
+  buffer: Float32Array | undefined,
+  attrs: SgdUpdateAttrs,
+  nextParam: Float32Array,
+  nextBuffer: Float32Array | undefined,
+): void {
   const f = Math.fround;
   const [lr, momentum, weightDecay] = [f(attrs.lr), f(attrs.momentum), f(attrs.weightDecay)];
   for (let i = 0; i < param.length; i++) {
@@ -36,6 +43,8 @@ export function sgdUpdateInto(param: Float32Array, gradient: Float32Array, buffe
   }
 }
 
+type SgdUpdateInputs = { param: TensorInfo; gradient: TensorInfo; buffer?: TensorInfo };
+
 /** A float32 scalar on the heap, a temporary the caller frees. */
 function scalar(heap: WasmHeap, value: number): TensorInfo {
   const s = heap.makeOutput([], 'float32');
@@ -44,7 +53,7 @@ function scalar(heap: WasmHeap, value: number): TensorInfo {
 }
 
 /** The same update by wasm's own Multiply, Add and Sub, called directly (no engine): for large parameters. */
-function updateWithWasmKernels(backend: KernelBackend, inputs: { param: TensorInfo; gradient: TensorInfo; buffer?: TensorInfo }, attrs: SgdUpdateAttrs, keepBuffer: boolean): TensorInfo[] {
+function updateWithWasmKernels(backend: KernelBackend, inputs: SgdUpdateInputs, attrs: SgdUpdateAttrs, keepBuffer: boolean): TensorInfo[] {
   const heap = asWasm(backend);
   const { param, gradient, buffer } = inputs;
   return withTemporaries(backend, (keep) => {
@@ -74,7 +83,7 @@ function updateWithWasmKernels(backend: KernelBackend, inputs: { param: TensorIn
  * caller assigns them to the variables); the buffer output only when momentum ≠ 0.
  */
 export const sgdUpdateWasm: KernelFunc = (args) => {
-  const inputs = args.inputs as { param: TensorInfo; gradient: TensorInfo; buffer?: TensorInfo };
+  const inputs = args.inputs as SgdUpdateInputs;
   const attrs = args.attrs as unknown as SgdUpdateAttrs;
   const keepBuffer = attrs.momentum !== 0;
   const size = inputs.param.shape.reduce((a, b) => a * b, 1);
@@ -83,7 +92,8 @@ export const sgdUpdateWasm: KernelFunc = (args) => {
   const nextParam = heap.makeOutput(inputs.param.shape, 'float32');
   const nextBuffer = keepBuffer ? heap.makeOutput(inputs.param.shape, 'float32') : undefined;
   const view = (t: TensorInfo): Float32Array => heap.typedArrayFromHeap(t) as Float32Array;
-  sgdUpdateInto(view(inputs.param), view(inputs.gradient), inputs.buffer && view(inputs.buffer), attrs, view(nextParam), nextBuffer && view(nextBuffer));
+  const buffer = inputs.buffer && view(inputs.buffer);
+  sgdUpdateInto(view(inputs.param), view(inputs.gradient), buffer, attrs, view(nextParam), nextBuffer && view(nextBuffer));
   return nextBuffer === undefined ? [nextParam] : [nextParam, nextBuffer];
 };
 

@@ -1,5 +1,6 @@
 // Registering our wasm kernels: the one wasm lacks for training (Conv2DBackpropFilter) and faster versions of its own.
-import { Conv2DBackpropFilter, getGradient, getKernel, registerGradient, registerKernel, unregisterKernel, type GradConfig, type KernelConfig } from '@tensorflow/tfjs';
+import { Conv2DBackpropFilter, getGradient, getKernel, registerGradient, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
+import type { GradConfig, KernelConfig } from '@tensorflow/tfjs';
 import { GRADIENT_OVERRIDES } from './batch_norm_gradients.js';
 import { conv2dBackpropFilterWasmConfig } from './conv2d_backprop_filter.js';
 import { conv2dBackpropInputOverride } from './conv2d_backprop_input.js';
@@ -25,7 +26,9 @@ export const WASM_KERNEL_OVERRIDES: readonly KernelOverride[] = [
  * SGD update, the losses and log-softmax (their gradients are registered once and stay: without the forward kernels
  * they never run), and a Dense layer's forward and backward.
  */
-export const COURSE_KERNELS: readonly KernelConfig[] = [sgdUpdateWasmConfig, ...LOSS_KERNEL_CONFIGS, ...DENSE_KERNEL_CONFIGS, ...LOG_SOFTMAX_KERNEL_CONFIGS];
+export const COURSE_KERNELS: readonly KernelConfig[] = [
+  sgdUpdateWasmConfig, ...LOSS_KERNEL_CONFIGS, ...DENSE_KERNEL_CONFIGS, ...LOG_SOFTMAX_KERNEL_CONFIGS,
+];
 
 /** Gradients of COURSE_KERNELS that run through the tape. */
 const COURSE_GRADIENTS: readonly GradConfig[] = [...LOSS_GRADIENT_CONFIGS, LOG_SOFTMAX_GRADIENT_CONFIG];

@@ -66,6 +66,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const probe = probed.result;
   const wanted = probe.available.map((b) => b.name).filter((name) => options.backends === undefined || options.backends.includes(name));
   const ourRunners = [probe.active, ...wanted.filter((name) => name !== probe.active)].filter((name) => wanted.includes(name));
+  // A backend asked for (--backends, or native TensorFlow put on NODE_PATH) that did not start must not go unnoticed.
+  for (const [name, reason] of Object.entries(probe.unavailable)) {
+    const asked = options.backends?.includes(name as BackendName) === true || (name === 'tensorflow' && Boolean(process.env.NODE_PATH));
+    if (asked) notes.push(`${name} did not start, so it is missing from the figures: ${reason}`);
+  }
 
   const blas = pytorchEnv().LD_LIBRARY_PATH === undefined ? "the system's libblas.so.3"
     : `OpenBLAS (serial) from ${OPENBLAS_SERIAL_DIR} through LD_LIBRARY_PATH: Debian's torch calls libblas.so.3 for every ` +

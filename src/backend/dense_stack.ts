@@ -92,14 +92,21 @@ function foldRelus(steps: Step[]): Step[] {
   return folded;
 }
 
+/** How to run one Dense layer: its activation, whether its input needs a gradient, whether our DENSE kernels run it. */
+interface DenseOptions {
+  activation: DenseActivation;
+  inputGradient: boolean;
+  kernels: boolean;
+}
+
 /** Whether the active backend has our Dense kernels (wasm): one engine call each way per layer. */
 function hasDenseKernels(): boolean {
   return tf.getKernel(DENSE_GRAD, tf.getBackend()) !== undefined && tf.getKernel(DENSE, tf.getBackend()) !== undefined;
 }
 
 /** x·W + bias, then the activation: one _FusedMatMul kernel (or our DENSE). x [m, k], W [k, n], bias [n] -> [m, n]. */
-function fusedDense(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, activation: DenseActivation): tf.Tensor {
-  if (hasDenseKernels()) return tf.engine().runKernel(DENSE, { x, kernel, bias }, { activation }) as tf.Tensor;
+function fusedDense(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, { activation, kernels }: DenseOptions): tf.Tensor {
+  if (kernels) return tf.engine().runKernel(DENSE, { x, kernel, bias }, { activation }) as tf.Tensor;
   const [m, k] = x.shape as [number, number];
   const n = kernel.shape[1] as number;
   const inputs = { a: tf.reshape(x, [1, m, k]), b: tf.reshape(kernel, [1, k, n]), bias };
@@ -108,8 +115,9 @@ function fusedDense(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, activation
 }
 
 /** [dx when inputGradient, dW, dbias] of a Dense layer from its input x, weights, dy and (after relu) output y. */
-function denseGradients(x: tf.Tensor, kernel: tf.Tensor, dy: tf.Tensor, y: tf.Tensor | undefined, inputGradient: boolean): tf.Tensor[] {
-  if (hasDenseKernels()) {
+function denseGradients(x: tf.Tensor, kernel: tf.Tensor, dy: tf.Tensor, y: tf.Tensor | undefined, options: DenseOptions): tf.Tensor[] {
+  const { inputGradient, kernels } = options;
+  if (kernels) {
     const [dKernel, dBias, dx] = tf.engine().runKernel(DENSE_GRAD, { x, kernel, dy, ...(y ? { y } : {}) }, { inputGradient }) as tf.Tensor[];
     return dx === undefined ? [dKernel as tf.Tensor, dBias as tf.Tensor] : [dx, dKernel as tf.Tensor, dBias as tf.Tensor];
   }
@@ -124,15 +132,16 @@ function denseGradients(x: tf.Tensor, kernel: tf.Tensor, dy: tf.Tensor, y: tf.Te
  * The gradient keeps only x and, after relu, y: the engine frees the forward's intermediates before backprop,
  * whereas the weights are variables, alive throughout.
  */
-function dense(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, activation: DenseActivation, inputGradient: boolean): tf.Tensor {
+function dense(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, options: DenseOptions): tf.Tensor {
+  const { activation, inputGradient } = options;
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const input = inputGradient ? (args[0] as tf.Tensor) : x;
-    const value = fusedDense(input, kernel, bias, activation);
+    const value = fusedDense(input, kernel, bias, options);
     save(activation === 'relu' ? [input, value] : [input]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       const [savedInput, y] = saved as [tf.Tensor, tf.Tensor | undefined];
-      return denseGradients(savedInput, kernel, dy, y, inputGradient);
+      return denseGradients(savedInput, kernel, dy, y, options);
     };
     return { value, gradFunc };
   });
@@ -146,6 +155,7 @@ function logSoftmax(x: tf.Tensor): tf.Tensor {
 }
 
 function run(steps: Step[], images: tf.Tensor): tf.Tensor {
+  const kernels = hasDenseKernels(); // looked up once per forward: tf.getKernel builds a key string each call
   let x = images;
   let fromImages = true;
   for (const step of steps) {
@@ -153,7 +163,7 @@ function run(steps: Step[], images: tf.Tensor): tf.Tensor {
     else if (step.kind === 'relu') x = tf.relu(x);
     else if (step.kind === 'logSoftmax') x = logSoftmax(x);
     else {
-      x = dense(x, step.kernel.read(), step.bias.read(), step.activation, !fromImages);
+      x = dense(x, step.kernel.read(), step.bias.read(), { activation: step.activation, inputGradient: !fromImages, kernels });
       fromImages = false;
     }
   }

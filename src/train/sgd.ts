@@ -68,19 +68,17 @@ export class SGD extends tf.Optimizer {
   override applyGradients(gradients: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[]): void {
     const entries = Array.isArray(gradients) ? gradients.map((g) => [g.name, g.tensor] as const) : Object.entries(gradients);
     const byName = new Map(this.params.map((p) => [p.name, p]));
+    const fused = tf.getKernel(SGD_UPDATE, tf.getBackend()) !== undefined;
     for (const [name, gradient] of entries) {
       const param = byName.get(name) ?? (tf.engine().registeredVariables[name] as tf.Variable | undefined);
       if (gradient == null || param === undefined) continue;
-      tf.tidy(() => this.update(param, gradient));
+      if (fused && param.dtype === 'float32' && gradient.dtype === 'float32') tf.tidy(() => this.fusedUpdate(param, gradient));
+      else tf.tidy(() => this.update(param, gradient));
     }
     this.incrementIterations();
   }
 
   private update(param: tf.Variable, gradient: tf.Tensor): void {
-    if (param.dtype === 'float32' && gradient.dtype === 'float32' && tf.getKernel(SGD_UPDATE, tf.getBackend()) !== undefined) {
-      this.fusedUpdate(param, gradient);
-      return;
-    }
     let direction = this.weightDecay === 0 ? gradient : tf.add(gradient, tf.mul(param, this.weightDecay));
     if (this.momentum !== 0) {
       const buffer = this.buffers.get(param.name);

@@ -1,6 +1,6 @@
 // BatchMatMul on wasm with transposed operands: transpose first, so the product takes wasm's XNNPack path.
-import { BatchMatMul, type BatchMatMulAttrs, type KernelBackend, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
-import { runWasmKernel, withTemporaries, type KernelOverride } from './wasm_calls.js';
+import { type BatchMatMulAttrs, type KernelBackend, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
+import { runWasmKernel, withTemporaries } from './wasm_calls.js';
 
 /** The permutation that swaps the last two axes of a rank-`rank` tensor. */
 function swapLastTwo(rank: number): number[] {
@@ -30,5 +30,3 @@ export function batchMatMulWasm(original: KernelFunc): KernelFunc {
   };
 }
 
-/** Registered over wasm's own BatchMatMul by registerWasmTrainingKernels. */
-export const batchMatMulOverride: KernelOverride = { kernelName: BatchMatMul, wrap: batchMatMulWasm };

@@ -3,12 +3,12 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/index.js';
 import { orientationCosts, PACK_COST, transposeWithBias } from '../../src/backend/mat_mul_orientation.js';
-import { onBackend, randomValues, relativeError } from './reference.js';
+import { onBackend, relativeError, seededTensor } from './reference.js';
 
 // Sums of up to 784 float32 products in another order than cpu's loop agree to ~1e-6 of their scale.
 const RELATIVE_TOLERANCE = 1e-4;
 
-const tensor = (shape: number[], seed: number): tf.Tensor => tf.tensor(randomValues(tf.util.sizeFromShape(shape), seed), shape);
+const tensor = seededTensor;
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', log: () => {} });

@@ -8,6 +8,11 @@ export function randomValues(count: number, seed: number): Float32Array {
   return Float32Array.from({ length: count }, () => rng.next() * 2 - 1);
 }
 
+/** A float32 tensor of `shape` filled with randomValues(…, seed). */
+export function seededTensor(shape: number[], seed: number): tf.Tensor {
+  return tf.tensor(randomValues(tf.util.sizeFromShape(shape), seed), shape);
+}
+
 /** Runs `compute` under tf.tidy on `backend` and reads the results back as plain arrays. */
 export async function onBackend(backend: 'cpu' | 'wasm', compute: () => tf.Tensor[]): Promise<{ shape: number[]; values: Float32Array | Int32Array | Uint8Array }[]> {
   await tf.setBackend(backend);

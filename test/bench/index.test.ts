@@ -1,31 +1,20 @@
 // Smoke test of `npm run bench`: the quick mode's smallest case runs and writes JSON of the documented shape.
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchmarksMarkdown, formatBenchTables } from '../../bench/report.js';
 import type { BenchResult } from '../../bench/results.js';
+import { runBenchCli, type BenchRun } from './bench-cli.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const cli = join(root, 'dist', 'bench', 'index.js');
-let folder: string;
+let run: BenchRun | undefined;
 let result: BenchResult;
 
 // No assertion on any speed: only that every figure is there, with the right type.
 beforeAll(async () => {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first (npm test does).`);
-  folder = await mkdtemp(join(tmpdir(), 'bench-test-'));
-  const out = join(folder, 'bench.json');
-  const run = spawnSync(process.execPath, [cli, '--quick', '--models', 'linear', '--backends', 'wasm', '--no-data', '--out', out],
-    { encoding: 'utf8', timeout: 110_000 });
-  if (run.status !== 0) throw new Error(`bench exited with ${run.status}: ${run.stderr}`);
-  result = JSON.parse(await readFile(out, 'utf8')) as BenchResult;
+  run = await runBenchCli(['--quick', '--models', 'linear', '--backends', 'wasm', '--no-data'], 110_000);
+  result = run.result;
 }, 120_000);
 
 afterAll(async () => {
-  if (folder) await rm(folder, { recursive: true, force: true });
+  await run?.cleanup();
 });
 
 const isNumber = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value);

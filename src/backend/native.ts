@@ -1,5 +1,6 @@
 // Finding native TensorFlow (tfjs-node-gpu or tfjs-node) from the project, telling "not installed" from "fails to load".
 import { createRequire } from 'node:module';
+import { registerNativeKernels } from './native_kernels.js';
 
 /**
  * Packages that bring native TensorFlow, in the order tried. A fresh `npm install` attempts the GPU build (our
@@ -53,6 +54,7 @@ export function loadNativeTensorFlow(packages: readonly string[] = NATIVE_PACKAG
     }
     try {
       const module = requireFromHere(packageName) as NativeModule;
+      registerNativeKernels(); // our fused Dense kernels for the 'tensorflow' backend the package just registered
       return { status: 'loaded', packageName, versions: stringEntries(module.version) };
     } catch (error) {
       // Installed but its TensorFlow C library or CUDA libraries failed to load: try the next package.

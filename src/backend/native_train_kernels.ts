@@ -111,9 +111,13 @@ export const sgdUpdateNative: KernelFunc = (args) => {
 
 type LossInputs = { logits?: TensorInfo; logProbs?: TensorInfo; labels: TensorInfo; dy?: TensorInfo };
 
-/** Mean over the batch of -logProbs[i, label]: OneHot with -1/batch at the label, Mul, Sum over both axes (3 ops). */
+/**
+ * Mean over the batch of -logProbs[i, label]: OneHot with -1/batch at the label, Mul, Sum over both axes (3 ops).
+ * An empty batch gives NaN, as tf.mean and the wasm kernels do (a Sum over nothing would give 0).
+ */
 function nllMean(backend: NativeBackend, logProbs: TensorInfo, labels: TensorInfo): Tensor {
   const [batch, classes] = logProbs.shape as [number, number];
+  if (batch === 0) return backend.executeSingleOutput('Identity', [typeAttr(backend)], [constant(backend, 'float32', [NaN])]);
   const weights = oneHot(backend, labels, classes, constant(backend, 'float32', [-1 / batch]));
   const picked = op(backend, 'Mul', weights, logProbs);
   return freeing([weights, picked], sum(backend, picked, [0, 1], false));

@@ -116,6 +116,14 @@ describe.skipIf(!IN_NATIVE_LANE)('the SGD, loss and log-softmax kernels on nativ
     });
   });
 
+  it('give NaN for an empty batch, as the generic mean does', () => {
+    tf.tidy(() => {
+      const [scores, labels] = [tf.zeros([0, 10]), tf.tensor1d([], 'int32')];
+      expect(crossEntropy(scores, labels).dataSync()[0]).toBeNaN();
+      expect(nllLoss(scores, labels).dataSync()[0]).toBeNaN();
+    });
+  });
+
   it('compute log-softmax and its gradient as tf.logSoftmax does', () => {
     tf.tidy(() => {
       const logits = seeded(30, [5, 7], 4);

@@ -34,7 +34,7 @@ const constantCaches = new WeakMap<object, Map<string, TensorInfo>>();
 function constant(backend: NativeBackend, dtype: 'float32' | 'int32', values: number[], shape: number[] = []): TensorInfo {
   let cache = constantCaches.get(backend);
   if (cache === undefined) constantCaches.set(backend, (cache = new Map()));
-  const key = `${dtype}:${values.join(',')}`;
+  const key = `${dtype}[${shape.join(',')}]:${values.join(',')}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
   if (cache.size >= CONSTANT_CACHE_SIZE) {

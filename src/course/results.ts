@@ -26,9 +26,10 @@ export function readReports(paths: readonly string[]): CourseReport[] {
 export function renderResults(reports: readonly CourseReport[], sources: readonly string[] = []): string {
   const quick = reports.filter((report) => report.mode !== 'full');
   if (quick.length > 0) throw new ResultsInputError('RESULTS.md is made from full runs only; got a quick-mode report. Run `npm run course` without --quick.');
+  // The latest run of each notebook on each backend: a wasm run and a native run of the same notebook both show.
   const latest = new Map<string, { report: CourseReport; notebook: CourseReport['notebooks'][number] }>();
   for (const report of [...reports].sort((a, b) => a.startedAt.localeCompare(b.startedAt))) {
-    for (const notebook of report.notebooks) latest.set(notebook.notebook, { report, notebook });
+    for (const notebook of report.notebooks) latest.set(`${notebook.notebook} ${shortBackend(notebook.backend)}`, { report, notebook });
   }
   const lines = [
     '# Results',
@@ -40,9 +41,10 @@ export function renderResults(reports: readonly CourseReport[], sources: readonl
     '|---|---|---|---|---|---|---|---|---|',
   ];
   const machines = new Set<string>();
-  for (const [name, { report, notebook }] of [...latest.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [, { report, notebook }] of [...latest.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     if (report.machine !== undefined) machines.add(formatMachine(report.machine));
-    const backend = notebook.backend === null ? '—' : (notebook.backend.replace(/^TF\.js backend: /, '').split(' (')[0] ?? notebook.backend);
+    const name = notebook.notebook;
+    const backend = shortBackend(notebook.backend);
     const time = `${(notebook.seconds / 60).toFixed(1)} min`;
     const status = notebook.status === 'passed' ? 'passed' : `failed at cell ${notebook.failure?.cell ?? '?'}`;
     const rows = notebook.results.length > 0 ? notebook.results : [null];
@@ -54,6 +56,11 @@ export function renderResults(reports: readonly CourseReport[], sources: readonl
   }
   lines.push('', `Machine: ${machines.size > 0 ? [...machines].join('; ') : 'not recorded'}.`);
   return `${lines.join('\n')}\n`;
+}
+
+/** 'wasm' from 'TF.js backend: wasm (native TensorFlow not installed ...)'; '—' when the report has none. */
+function shortBackend(backend: string | null): string {
+  return backend === null ? '—' : (backend.replace(/^TF\.js backend: /, '').split(' (')[0] ?? backend);
 }
 
 function cells(values: string[]): string {

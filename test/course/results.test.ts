@@ -1,12 +1,12 @@
-// RESULTS.md is rendered from full-run reports: latest run per notebook, tutorial next to ours, quick runs refused.
+// RESULTS.md is rendered from full-run reports: latest run per notebook and backend, tutorial next to ours, quick runs refused.
 import { describe, expect, it } from 'vitest';
 import type { CourseReport, NotebookReport } from '../../src/course/report.js';
 import { renderResults, ResultsInputError } from '../../src/course/results.js';
 
-function notebook(name: string, ours: number, seconds = 120): NotebookReport {
+function notebook(name: string, ours: number, seconds = 120, backend = 'TF.js backend: wasm (native TensorFlow not installed)'): NotebookReport {
   return {
     notebook: name, source: `notebooks/${name}`, executed: null, status: 'passed', seconds,
-    backend: 'TF.js backend: wasm (native TensorFlow not installed)', backendDetails: null, failure: null,
+    backend, backendDetails: null, failure: null,
     results: [{ name: 'test accuracy', ours, tutorial: 0.8514, rerun: 0.8521, note: '1 epoch' }], codeCells: 3, codeCellsRun: 3,
   };
 }
@@ -31,6 +31,16 @@ describe('renderResults', () => {
     const markdown = renderResults([newer, older]);
     expect(markdown).toContain('| 0.85 |');
     expect(markdown).not.toContain('| 0.1 |');
+  });
+
+  it('keeps the latest run on each backend, side by side', () => {
+    const wasm = report('2026-01-01T00:00:00Z', [notebook('01_a.ipynb', 0.8534)]);
+    const native = report('2026-02-01T00:00:00Z', [notebook('01_a.ipynb', 0.8531, 60, 'TF.js backend: tensorflow (native TensorFlow found)')]);
+    const rows = renderResults([wasm, native]).split('\n').filter((line) => line.startsWith('| 01_a.ipynb'));
+    expect(rows).toEqual([
+      '| 01_a.ipynb | test accuracy | 0.8514 | 0.8521 | 0.8531 | 1 epoch | 1.0 min | tensorflow | passed |',
+      '| 01_a.ipynb | test accuracy | 0.8514 | 0.8521 | 0.8534 | 1 epoch | 2.0 min | wasm | passed |',
+    ]);
   });
 
   it('refuses quick-mode reports', () => {

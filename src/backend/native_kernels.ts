@@ -1,9 +1,8 @@
 // A Dense layer's forward and backward on native TensorFlow as raw TF ops: 3-4 eager ops each, no reshapes.
-import { dispose, findBackend, getGradient, getKernel, registerGradient, registerKernel, type GradConfig, type KernelConfig, type KernelFunc, type Tensor, type TensorInfo } from '@tensorflow/tfjs';
+import { dispose, findBackend, type KernelConfig, type KernelFunc, type Tensor, type TensorInfo } from '@tensorflow/tfjs';
 import { DENSE, DENSE_GRAD, type DenseAttrs, type DenseGradAttrs } from './dense_kernels.js';
-import { LOG_SOFTMAX_GRADIENT_CONFIG } from './log_softmax.js';
-import { LOSS_GRADIENT_CONFIGS } from './loss_kernels.js';
 import { nativeTrainKernelConfigs } from './native_train_kernels.js';
+import { COURSE_GRADIENTS, registerMissingGradients, registerMissingKernels } from './register.js';
 
 /** The backend name tfjs-node and tfjs-node-gpu register. */
 export const NATIVE_BACKEND = 'tensorflow';
@@ -93,9 +92,6 @@ export const NATIVE_DENSE_KERNEL_CONFIGS: readonly KernelConfig[] = [
 /** SGD_UPDATE, the losses and LOG_SOFTMAX (and their gradients) for native TensorFlow, from native_train_kernels.ts. */
 export const NATIVE_TRAIN_KERNEL_CONFIGS: readonly KernelConfig[] = nativeTrainKernelConfigs(NATIVE_BACKEND);
 
-/** The tape gradients of the loss and log-softmax kernels (shared with wasm; registered once, by whoever comes first). */
-const COURSE_GRADIENTS: readonly GradConfig[] = [...LOSS_GRADIENT_CONFIGS, LOG_SOFTMAX_GRADIENT_CONFIG];
-
 /**
  * Registers NATIVE_DENSE_KERNEL_CONFIGS and NATIVE_TRAIN_KERNEL_CONFIGS (and the gradients those need) when native
  * TensorFlow is loaded (its 'tensorflow' backend exists); safe to call many times. Returns the names it registered
@@ -103,16 +99,8 @@ const COURSE_GRADIENTS: readonly GradConfig[] = [...LOSS_GRADIENT_CONFIGS, LOG_S
  */
 export function registerNativeKernels(): string[] {
   if (findBackend(NATIVE_BACKEND) == null) return [];
-  const registered: string[] = [];
-  for (const config of [...NATIVE_DENSE_KERNEL_CONFIGS, ...NATIVE_TRAIN_KERNEL_CONFIGS]) {
-    if (getKernel(config.kernelName, NATIVE_BACKEND) !== undefined) continue;
-    registerKernel(config);
-    registered.push(config.kernelName);
-  }
-  for (const config of COURSE_GRADIENTS) {
-    if (getGradient(config.kernelName) !== undefined) continue;
-    registerGradient(config);
-    registered.push(`${config.kernelName} gradient`);
-  }
-  return registered;
+  return [
+    ...registerMissingKernels([...NATIVE_DENSE_KERNEL_CONFIGS, ...NATIVE_TRAIN_KERNEL_CONFIGS], NATIVE_BACKEND),
+    ...registerMissingGradients(COURSE_GRADIENTS),
+  ];
 }

@@ -1,16 +1,17 @@
 // Registering our wasm kernels: the one wasm lacks for training (Conv2DBackpropFilter) and faster versions of its own.
 import { Conv2DBackpropFilter, getGradient, getKernel, registerGradient, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
-import type { GradConfig, KernelConfig } from '@tensorflow/tfjs';
+import type { KernelConfig } from '@tensorflow/tfjs';
 import { GRADIENT_OVERRIDES } from './batch_norm_gradients.js';
 import { conv2dBackpropFilterWasmConfig } from './conv2d_backprop_filter.js';
 import { conv2dBackpropInputOverride } from './conv2d_backprop_input.js';
 import { DENSE_KERNEL_CONFIGS } from './dense_kernels.js';
 import { gatherOverride } from './gather.js';
 import { castOverride, identityOverride } from './identity.js';
-import { LOG_SOFTMAX_GRADIENT_CONFIG, LOG_SOFTMAX_KERNEL_CONFIGS } from './log_softmax.js';
-import { LOSS_GRADIENT_CONFIGS, LOSS_KERNEL_CONFIGS } from './loss_kernels.js';
+import { LOG_SOFTMAX_KERNEL_CONFIGS } from './log_softmax.js';
+import { LOSS_KERNEL_CONFIGS } from './loss_kernels.js';
 import { orientedBatchMatMulOverride, orientedFusedMatMulOverride } from './mat_mul_orientation.js';
 import { sgdUpdateWasmConfig } from './sgd_kernel.js';
+import { COURSE_GRADIENTS, registerMissingGradients, registerMissingKernels } from './register.js';
 import { padOverride, sliceOverride } from './slice_pad.js';
 import { tileOverride } from './tile.js';
 import { WASM_BACKEND, type KernelOverride } from './wasm_calls.js';
@@ -29,9 +30,6 @@ export const WASM_KERNEL_OVERRIDES: readonly KernelOverride[] = [
 export const COURSE_KERNELS: readonly KernelConfig[] = [
   sgdUpdateWasmConfig, ...LOSS_KERNEL_CONFIGS, ...DENSE_KERNEL_CONFIGS, ...LOG_SOFTMAX_KERNEL_CONFIGS,
 ];
-
-/** Gradients of COURSE_KERNELS that run through the tape. */
-const COURSE_GRADIENTS: readonly GradConfig[] = [...LOSS_GRADIENT_CONFIGS, LOG_SOFTMAX_GRADIENT_CONFIG];
 
 // Marks our replacement functions, so that registering twice (even from two copies of this module, src and dist)
 // never wraps a replacement in another.
@@ -61,16 +59,7 @@ export function registerWasmTrainingKernels(): string[] {
     registerKernel(conv2dBackpropFilterWasmConfig);
     registered.push(Conv2DBackpropFilter);
   }
-  for (const config of COURSE_KERNELS) {
-    if (getKernel(config.kernelName, WASM_BACKEND) !== undefined) continue;
-    registerKernel(config);
-    registered.push(config.kernelName);
-  }
-  for (const config of COURSE_GRADIENTS) {
-    if (getGradient(config.kernelName) !== undefined) continue;
-    registerGradient(config);
-    registered.push(`${config.kernelName} gradient`);
-  }
+  registered.push(...registerMissingKernels(COURSE_KERNELS, WASM_BACKEND), ...registerMissingGradients(COURSE_GRADIENTS));
   for (const override of WASM_KERNEL_OVERRIDES) {
     const current = getKernel(override.kernelName, WASM_BACKEND);
     if (current === undefined || originalOf(current.kernelFunc) !== undefined) continue;

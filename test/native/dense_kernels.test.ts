@@ -5,11 +5,8 @@ import { initBackend } from '../../src/backend/index.js';
 import { DENSE, DENSE_GRAD } from '../../src/backend/dense_kernels.js';
 import { NATIVE_BACKEND, registerNativeKernels } from '../../src/backend/native_kernels.js';
 import { createMlp } from '../../src/models/index.js';
-import { SGD, fit, nllLoss, type BatchSource } from '../../src/train/index.js';
-import { createGenerator } from '../../src/random/index.js';
-
-/** Set by scripts/native/test.sh; elsewhere native TensorFlow is not installed and this file is skipped. */
-const IN_NATIVE_LANE = process.env.NATIVE_LANE === '1';
+import { nllLoss } from '../../src/train/index.js';
+import { fitLosses, IN_NATIVE_LANE, relativeError, seeded } from './fixtures.js';
 
 /**
  * Relative to the largest reference value: both sides run TensorFlow's MatMul on the same operands (the generic path
@@ -17,44 +14,9 @@ const IN_NATIVE_LANE = process.env.NATIVE_LANE === '1';
  */
 const RELATIVE_TOLERANCE = 1e-5;
 
-/** A [rows, cols] tensor of values uniform in [-1, 1), fixed by `seed`. */
-function seeded(seed: number, rows: number, cols?: number): tf.Tensor {
-  const rng = createGenerator(seed);
-  const size = rows * (cols ?? 1);
-  const values = Float32Array.from({ length: size }, () => rng.next() * 2 - 1);
-  return cols === undefined ? tf.tensor1d(values) : tf.tensor2d(values, [rows, cols]);
-}
-
-/** max |actual - expected| / max |expected|. */
-function relativeError(actual: tf.Tensor, expected: tf.Tensor): number {
-  expect(actual.shape).toEqual(expected.shape);
-  const a = actual.dataSync();
-  const e = expected.dataSync();
-  let difference = 0;
-  let scale = 0;
-  e.forEach((v, i) => { difference = Math.max(difference, Math.abs((a[i] as number) - v)); scale = Math.max(scale, Math.abs(v)); });
-  return difference / Math.max(scale, Number.MIN_VALUE);
-}
-
 /** Removes our Dense kernels from native, so dense_stack takes its generic path (registerNativeKernels brings them back). */
 function unregisterDenseKernels(): void {
   for (const name of [DENSE, DENSE_GRAD]) if (tf.getKernel(name, NATIVE_BACKEND) !== undefined) tf.unregisterKernel(name, NATIVE_BACKEND);
-}
-
-/** The batch losses of three fit epochs of one fixed batch of 16 through createMlp (weights copied out, all freed). */
-async function mlpLosses(): Promise<number[]> {
-  const model = createMlp({ seed: 3 });
-  const optimizer = new SGD(model, { lr: 0.05, momentum: 0.9 });
-  const images = tf.tidy(() => seeded(11, 16, 784).abs());
-  const rng = createGenerator(12);
-  const labels = tf.tensor1d(Int32Array.from({ length: 16 }, () => rng.int(10)), 'int32');
-  const loader: BatchSource = { length: 1, *[Symbol.iterator]() { yield { images: tf.clone(images), labels: tf.clone(labels) }; } };
-  const losses: number[] = [];
-  await fit(model, loader, { loss: nllLoss, optimizer, epochs: 3, callbacks: { onBatchEnd: (e) => void losses.push(e.loss) } });
-  tf.dispose([images, labels]);
-  optimizer.dispose();
-  model.dispose();
-  return losses;
 }
 
 describe.skipIf(!IN_NATIVE_LANE)('the Dense kernels on native TensorFlow', () => {
@@ -71,7 +33,7 @@ describe.skipIf(!IN_NATIVE_LANE)('the Dense kernels on native TensorFlow', () =>
 
   it.each(['linear', 'relu'] as const)('compute the forward with %s activation as matMul, add and the activation do', (activation) => {
     tf.tidy(() => {
-      const [x, kernel, bias] = [seeded(1, 8, 20), seeded(2, 20, 6), seeded(3, 6)];
+      const [x, kernel, bias] = [seeded(1, [8, 20]), seeded(2, [20, 6]), seeded(3, [6])];
       const y = tf.engine().runKernel(DENSE, { x, kernel, bias }, { activation }) as tf.Tensor;
       const linear = tf.add(tf.matMul(x, kernel), bias);
       expect(relativeError(y, activation === 'relu' ? tf.relu(linear) : linear)).toBeLessThan(RELATIVE_TOLERANCE);
@@ -83,7 +45,7 @@ describe.skipIf(!IN_NATIVE_LANE)('the Dense kernels on native TensorFlow', () =>
     { relu: false, inputGradient: true }, { relu: false, inputGradient: false },
   ])('compute the gradients as the generic ops do (relu $relu, inputGradient $inputGradient)', ({ relu, inputGradient }) => {
     tf.tidy(() => {
-      const [x, kernel, bias, dy] = [seeded(4, 8, 20), seeded(5, 20, 6), seeded(6, 6), seeded(7, 8, 6)];
+      const [x, kernel, bias, dy] = [seeded(4, [8, 20]), seeded(5, [20, 6]), seeded(6, [6]), seeded(7, [8, 6])];
       const y = relu ? tf.relu(tf.add(tf.matMul(x, kernel), bias)) : undefined;
       const outputs = tf.engine().runKernel(DENSE_GRAD, { x, kernel, dy, ...(y ? { y } : {}) }, { inputGradient }) as tf.Tensor[];
       const d = y === undefined ? dy : tf.mul(dy, tf.step(y));
@@ -94,7 +56,7 @@ describe.skipIf(!IN_NATIVE_LANE)('the Dense kernels on native TensorFlow', () =>
   });
 
   it('free their intermediates: only the outputs stay', () => {
-    const [x, kernel, bias, dy] = [seeded(4, 8, 20), seeded(5, 20, 6), seeded(6, 6), seeded(7, 8, 6)];
+    const [x, kernel, bias, dy] = [seeded(4, [8, 20]), seeded(5, [20, 6]), seeded(6, [6]), seeded(7, [8, 6])];
     const before = tf.memory();
     const y = tf.engine().runKernel(DENSE, { x, kernel, bias }, { activation: 'relu' }) as tf.Tensor;
     const gradients = tf.engine().runKernel(DENSE_GRAD, { x, kernel, dy, y }, { inputGradient: true }) as tf.Tensor[];
@@ -106,11 +68,11 @@ describe.skipIf(!IN_NATIVE_LANE)('the Dense kernels on native TensorFlow', () =>
   it('train the MLP through fit with the same losses as the generic path, leaking no tensors', async () => {
     const before = tf.memory().numTensors;
     let fast: number[] = [];
-    const profile = await tf.profile(async () => { fast = await mlpLosses(); });
+    const profile = await tf.profile(async () => { fast = await fitLosses(createMlp({ seed: 3 }), nllLoss, [784]); });
     expect(profile.kernelNames).toEqual(expect.arrayContaining([DENSE, DENSE_GRAD]));
     unregisterDenseKernels();
     try {
-      const generic = await mlpLosses();
+      const generic = await fitLosses(createMlp({ seed: 3 }), nllLoss, [784]);
       expect(fast[2]).toBeLessThan(fast[0] as number);
       fast.forEach((loss, i) => expect(loss).toBeCloseTo(generic[i] as number, 5));
     } finally {

@@ -7,35 +7,14 @@ import { NLL_LOSS, SOFTMAX_CROSS_ENTROPY } from '../../src/backend/loss_kernels.
 import { NATIVE_BACKEND, NATIVE_TRAIN_KERNEL_CONFIGS, registerNativeKernels } from '../../src/backend/native_kernels.js';
 import { SGD_UPDATE } from '../../src/backend/sgd_kernel.js';
 import { createLinear, createMlp } from '../../src/models/index.js';
-import { SGD, crossEntropy, fit, nllLoss, type BatchSource, type LossFn } from '../../src/train/index.js';
-import { createGenerator } from '../../src/random/index.js';
-
-/** Set by scripts/native/test.sh; elsewhere native TensorFlow is not installed and this file is skipped. */
-const IN_NATIVE_LANE = process.env.NATIVE_LANE === '1';
+import { SGD, crossEntropy, nllLoss, type LossFn } from '../../src/train/index.js';
+import { fitLosses, IN_NATIVE_LANE, relativeError, seeded } from './fixtures.js';
 
 /**
  * Relative to the largest reference value. The losses and log-softmax use TF's fused LogSoftmax / Softmax and scale
  * by 1/batch in another order than the generic ops, so they differ by a few float32 roundings (~1e-7 relative).
  */
 const RELATIVE_TOLERANCE = 1e-6;
-
-/** A tensor of values uniform in [-scale, scale), fixed by `seed`. */
-function seeded(seed: number, shape: number[], scale = 1): tf.Tensor {
-  const rng = createGenerator(seed);
-  const size = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: size }, () => (rng.next() * 2 - 1) * scale), shape);
-}
-
-/** max |actual - expected| / max |expected|. */
-function relativeError(actual: tf.Tensor, expected: tf.Tensor): number {
-  expect(actual.shape).toEqual(expected.shape);
-  const a = actual.dataSync();
-  const e = expected.dataSync();
-  let difference = 0;
-  let scale = 0;
-  e.forEach((v, i) => { difference = Math.max(difference, Math.abs((a[i] as number) - v)); scale = Math.max(scale, Math.abs(v)); });
-  return difference / Math.max(scale, Number.MIN_VALUE);
-}
 
 /** `run` with our training kernels removed from native (the generic paths), then registered again. */
 function withoutKernels<T>(run: () => T): T {
@@ -66,21 +45,6 @@ function lossAndGradient(loss: LossFn, logProbs: boolean): [tf.Tensor, tf.Tensor
   const scores = logProbs ? tf.logSoftmax(raw) : raw;
   const { value, grad } = tf.valueAndGrad((s: tf.Tensor) => loss(s, labels))(scores, tf.scalar(0.7));
   return [value, grad];
-}
-
-/** The batch losses of three fit epochs of one fixed batch of 16 (all freed). */
-async function fitLosses(model: tf.LayersModel, loss: LossFn, imageShape: number[]): Promise<number[]> {
-  const optimizer = new SGD(model, { lr: 0.05, momentum: 0.9 });
-  const images = tf.tidy(() => seeded(11, [16, ...imageShape]).abs());
-  const rng = createGenerator(12);
-  const labels = tf.tensor1d(Int32Array.from({ length: 16 }, () => rng.int(10)), 'int32');
-  const loader: BatchSource = { length: 1, *[Symbol.iterator]() { yield { images: tf.clone(images), labels: tf.clone(labels) }; } };
-  const losses: number[] = [];
-  await fit(model, loader, { loss, optimizer, epochs: 3, callbacks: { onBatchEnd: (e) => void losses.push(e.loss) } });
-  tf.dispose([images, labels]);
-  optimizer.dispose();
-  model.dispose();
-  return losses;
 }
 
 describe.skipIf(!IN_NATIVE_LANE)('the SGD, loss and log-softmax kernels on native TensorFlow', () => {

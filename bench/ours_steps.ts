@@ -1,9 +1,6 @@
-// Bare training steps of every tutorial model on the active backend: bench/perf.ts for the models it knows, the rest here.
+// Bare training steps of every tutorial model on the active backend: bench/perf.ts for the models, sgd's by hand here.
 import * as tf from '@tensorflow/tfjs';
-import { createHidden } from '../src/models/index.js';
-import { createGenerator } from '../src/random/index.js';
 import { sgdTrain } from '../src/sgd/index.js';
-import { SGD, crossEntropy, fit, type Batch } from '../src/train/index.js';
 import { PERF_MODELS, median, timeTrainingSteps, type PerfModel, type StepTiming } from './perf.js';
 import type { BenchModel } from './specs.js';
 
@@ -28,38 +25,6 @@ function stepCount(estimateMs: number, budget: StepBudget): number {
 
 function summary(times: number[]): StepTiming {
   return { medianMs: median(times), minMs: Math.min(...times), steps: times.length };
-}
-
-/**
- * Seed 000's hidden-layer model through fit, as bench/perf.ts times the others: one in-memory batch of random
- * images [batch, 28, 28, 1] and int32 labels, the loss read back every step, a step being the time between two
- * onBatchEnd calls.
- */
-async function timeHiddenSteps(batchSize: number, budget: StepBudget): Promise<StepTiming> {
-  const model = createHidden({ seed: 0 });
-  const optimizer = new SGD(model, { lr: 1e-2 });
-  const rng = createGenerator(1);
-  const images = tf.tensor(Float32Array.from({ length: batchSize * 784 }, () => rng.next()), [batchSize, 28, 28, 1]);
-  const labels = tf.tensor1d(Int32Array.from({ length: batchSize }, () => rng.int(10)), 'int32');
-  const run = async (steps: number): Promise<number[]> => {
-    const loader = {
-      length: steps,
-      *[Symbol.iterator](): Iterator<Batch> {
-        for (let i = 0; i < steps; i++) yield { images: tf.clone(images), labels: tf.clone(labels) };
-      },
-    };
-    const stamps: number[] = [];
-    await fit(model, loader, { loss: crossEntropy, optimizer, epochs: 1, callbacks: { onBatchEnd: () => void stamps.push(performance.now()) } });
-    return intervals(stamps);
-  };
-  try {
-    const warm = await run((budget.warmup ?? 3) + 1);
-    return summary(await run(stepCount(warm[warm.length - 1] ?? 1, budget) + 1));
-  } finally {
-    tf.dispose([images, labels]);
-    optimizer.dispose();
-    model.dispose();
-  }
 }
 
 /**
@@ -96,8 +61,6 @@ export async function timeOurSteps(name: BenchModel, batchSize: number, repeats:
       runs.push(await timeTrainingSteps(name as PerfModel, batchSize, {
         minTotalMs: budget.minTotalMs, repeats: budget.minSteps ?? 10, ...(budget.warmup ? { warmup: budget.warmup } : {}),
       }));
-    } else if (name === 'hidden') {
-      runs.push(await timeHiddenSteps(batchSize, budget));
     } else {
       runs.push(timeLeastSquaresSteps(batchSize, budget));
     }

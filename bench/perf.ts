@@ -6,13 +6,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, registerWasmTrainingKernels, restoreWasmKernels } from '../src/backend/index.js';
-import { createCnn, createLinear, createMlp, createResNet } from '../src/models/index.js';
+import { createCnn, createHidden, createLinear, createMlp, createResNet } from '../src/models/index.js';
 import { createGenerator } from '../src/random/index.js';
 import { OneCycleLR, SGD, crossEntropy, fit, nllLoss, type Batch, type LossFn } from '../src/train/index.js';
 import { ONE_THREAD_ENV, pythonPath, pytorchEnv } from './spawn.js';
 
 /** The course models, each with its tutorial's loss, optimizer and input layout. */
-export const PERF_MODELS = ['linear', 'mlp', 'cnn', 'resnet'] as const;
+export const PERF_MODELS = ['linear', 'hidden', 'mlp', 'cnn', 'resnet'] as const;
 export type PerfModel = (typeof PERF_MODELS)[number];
 export type PerfBackend = 'wasm' | 'cpu';
 
@@ -49,6 +49,10 @@ function setup(name: PerfModel): Setup {
   switch (name) {
     case 'linear': { // seed 000: MnistModel, CrossEntropyLoss, SGD(lr=1e-2), image batches
       const model = createLinear({ seed: 0 });
+      return { model, loss: crossEntropy, optimizer: new SGD(model, { lr: 1e-2 }), imageShape: [28, 28, 1] };
+    }
+    case 'hidden': { // seed 000's second model: Linear(784, 100), Linear(100, 10), otherwise as linear
+      const model = createHidden({ seed: 0 });
       return { model, loss: crossEntropy, optimizer: new SGD(model, { lr: 1e-2 }), imageShape: [28, 28, 1] };
     }
     case 'mlp': { // seed 002: NLLLoss, SGD(lr=0.003, momentum=0.9), flattened batches

@@ -159,8 +159,8 @@ ${table(HEADLINE_HEADER, headlineRows(result), true)}
 
 ## Bare training step
 Data in memory (one fixed random batch), the tutorial's model, loss, optimizer and batch size; forward, backward,
-update and the loss read back (\`loss.item()\`). Ours: \`bench/perf.ts\` (\`timeTrainingSteps\`, through \`fit\`), hidden and
-sgd in \`bench/ours_steps.ts\`; PyTorch: \`bench/pytorch_step.py\` and \`bench/pytorch_tutorials.py\`. Median over
+update and the loss read back (\`loss.item()\`). Ours: \`bench/perf.ts\` (\`timeTrainingSteps\`, through \`fit\`), sgd
+in \`bench/ours_steps.ts\`; PyTorch: \`bench/pytorch_step.py\` and \`bench/pytorch_tutorials.py\`. Median over
 repetitions of each repetition's median step; "fastest" is the fastest single step, the least disturbed by other work.
 
 ${table(STEP_HEADER, stepRows(result.models), true)}

@@ -54,7 +54,7 @@ export function loadNativeTensorFlow(packages: readonly string[] = NATIVE_PACKAG
     }
     try {
       const module = requireFromHere(packageName) as NativeModule;
-      registerNativeKernels(); // our fused Dense kernels for the 'tensorflow' backend the package just registered
+      registerNativeKernels(); // our Dense, loss and SGD kernels for the 'tensorflow' backend the package just registered
       return { status: 'loaded', packageName, versions: stringEntries(module.version) };
     } catch (error) {
       // Installed but its TensorFlow C library or CUDA libraries failed to load: try the next package.

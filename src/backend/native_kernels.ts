@@ -1,28 +1,9 @@
 // A Dense layer's forward and backward on native TensorFlow as raw TF ops: 3-4 eager ops each, no reshapes.
 import { dispose, findBackend, type KernelConfig, type KernelFunc, type Tensor, type TensorInfo } from '@tensorflow/tfjs';
 import { DENSE, DENSE_GRAD, type DenseAttrs, type DenseGradAttrs } from './dense_kernels.js';
-import { nativeTrainKernelConfigs } from './native_train_kernels.js';
+import { NATIVE_BACKEND, typeAttr, type NativeBackend, type OpAttr } from './native_ops.js';
+import { NATIVE_TRAIN_KERNEL_CONFIGS } from './native_train_kernels.js';
 import { COURSE_GRADIENTS, registerMissingGradients, registerMissingKernels } from './register.js';
-
-/** The backend name tfjs-node and tfjs-node-gpu register. */
-export const NATIVE_BACKEND = 'tensorflow';
-
-/** One TFE op attribute, as tfjs-node's binding takes it. */
-interface OpAttr {
-  name: string;
-  type: number;
-  value: boolean | number;
-}
-
-/**
- * What we use of tfjs-node's NodeJSKernelBackend (typed here: the native package is optional, so we never import it).
- * Each execute* call is one TFE_Execute; its outputs are new engine tensors (tfjs-node registers them with the engine,
- * so intermediates are freed with dispose, not the backend's disposeData), owned by the caller.
- */
-interface NativeBackend {
-  binding: { TF_ATTR_BOOL: number; TF_ATTR_TYPE: number; TF_FLOAT: number };
-  executeSingleOutput(name: string, opAttrs: OpAttr[], inputs: TensorInfo[]): Tensor;
-}
 
 /** Raised when a Dense kernel gets a dtype other than float32, the only one the course's models train in. */
 export class NativeDenseDtypeError extends Error {
@@ -32,11 +13,11 @@ export class NativeDenseDtypeError extends Error {
   }
 }
 
-/** The type attribute T = float32, as tfjs-node's createTensorsTypeOpAttr builds it. */
+/** The type attribute T = float32, after checking that every tensor is float32. */
 function floatType(backend: NativeBackend, ...tensors: TensorInfo[]): OpAttr {
   const other = tensors.find((t) => t.dtype !== 'float32');
   if (other !== undefined) throw new NativeDenseDtypeError(other.dtype);
-  return { name: 'T', type: backend.binding.TF_ATTR_TYPE, value: backend.binding.TF_FLOAT };
+  return typeAttr(backend);
 }
 
 /** TF's MatMul of two matrices: a [m, k]·b [k, n] (each optionally transposed first) -> [m, n]. */
@@ -89,8 +70,8 @@ export const NATIVE_DENSE_KERNEL_CONFIGS: readonly KernelConfig[] = [
   { kernelName: DENSE_GRAD, backendName: NATIVE_BACKEND, kernelFunc: denseGradNative },
 ];
 
-/** SGD_UPDATE, the losses and LOG_SOFTMAX (and their gradients) for native TensorFlow, from native_train_kernels.ts. */
-export const NATIVE_TRAIN_KERNEL_CONFIGS: readonly KernelConfig[] = nativeTrainKernelConfigs(NATIVE_BACKEND);
+export { NATIVE_BACKEND } from './native_ops.js';
+export { NATIVE_TRAIN_KERNEL_CONFIGS } from './native_train_kernels.js';
 
 /**
  * Registers NATIVE_DENSE_KERNEL_CONFIGS and NATIVE_TRAIN_KERNEL_CONFIGS (and the gradients those need) when native

@@ -2,23 +2,8 @@
 import { dispose, type KernelConfig, type KernelFunc, type Tensor, type TensorInfo } from '@tensorflow/tfjs';
 import { LOG_SOFTMAX, LOG_SOFTMAX_GRAD } from './log_softmax.js';
 import { NLL_LOSS, NLL_LOSS_GRAD, SOFTMAX_CROSS_ENTROPY, SOFTMAX_CROSS_ENTROPY_GRAD } from './loss_kernels.js';
+import { NATIVE_BACKEND, typeAttr, type NativeBackend } from './native_ops.js';
 import { SGD_UPDATE, type SgdUpdateAttrs } from './sgd_kernel.js';
-
-/** One TFE op attribute, as tfjs-node's binding takes it. */
-interface OpAttr {
-  name: string;
-  type: number;
-  value: boolean | number;
-}
-
-/** What we use of tfjs-node's NodeJSKernelBackend (see native_kernels.ts; the native package is optional). */
-interface NativeBackend {
-  binding: { TF_ATTR_BOOL: number; TF_ATTR_INT: number; TF_ATTR_TYPE: number; TF_FLOAT: number; TF_INT32: number };
-  executeSingleOutput(name: string, opAttrs: OpAttr[], inputs: TensorInfo[]): Tensor;
-  executeMultipleOutputs(name: string, opAttrs: OpAttr[], inputs: TensorInfo[], numOutputs: number): Tensor[];
-  write(values: Float32Array | Int32Array, shape: number[], dtype: string): object;
-  disposeData(dataId: object, force?: boolean): boolean;
-}
 
 /**
  * How many constants each backend keeps. lr changes every step under OneCycleLR, so the cache turns over, but each
@@ -48,8 +33,6 @@ function constant(backend: NativeBackend, dtype: 'float32' | 'int32', values: nu
   return info;
 }
 
-const typeAttr = (backend: NativeBackend, name = 'T', type = backend.binding.TF_FLOAT): OpAttr => ({ name, type: backend.binding.TF_ATTR_TYPE, value: type });
-
 /** The float op `name` on `inputs`: one TFE_Execute, a new tensor the caller owns. */
 function op(backend: NativeBackend, name: string, ...inputs: TensorInfo[]): Tensor {
   return backend.executeSingleOutput(name, [typeAttr(backend)], inputs);
@@ -75,7 +58,7 @@ function oneHot(backend: NativeBackend, labels: TensorInfo, classes: number, on:
   return backend.executeSingleOutput('OneHot', attrs, [labels, constant(backend, 'int32', [classes]), on, constant(backend, 'float32', [0])]);
 }
 
-/** The result of `f`, freeing the intermediates it lists. */
+/** `result`, after freeing the `intermediates` that made it. */
 function freeing<T>(intermediates: Tensor[], result: T): T {
   dispose(intermediates);
   return result;
@@ -178,15 +161,13 @@ export const logSoftmaxGradNative: KernelFunc = (args) => {
   return freeing([total, softmax, product], op(backend, 'Sub', dy, product));
 };
 
-/** The training kernels for 'tensorflow' (backend name as native_kernels.ts registers them). */
-export function nativeTrainKernelConfigs(backendName: string): KernelConfig[] {
-  return [
-    { kernelName: SGD_UPDATE, backendName, kernelFunc: sgdUpdateNative },
-    { kernelName: NLL_LOSS, backendName, kernelFunc: nllLossNative },
-    { kernelName: NLL_LOSS_GRAD, backendName, kernelFunc: nllLossGradNative },
-    { kernelName: SOFTMAX_CROSS_ENTROPY, backendName, kernelFunc: softmaxCrossEntropyNative },
-    { kernelName: SOFTMAX_CROSS_ENTROPY_GRAD, backendName, kernelFunc: softmaxCrossEntropyGradNative },
-    { kernelName: LOG_SOFTMAX, backendName, kernelFunc: logSoftmaxNative },
-    { kernelName: LOG_SOFTMAX_GRAD, backendName, kernelFunc: logSoftmaxGradNative },
-  ];
-}
+/** SGD_UPDATE, the losses and LOG_SOFTMAX (and their gradients' kernels) for native TensorFlow; native_kernels.ts registers them. */
+export const NATIVE_TRAIN_KERNEL_CONFIGS: readonly KernelConfig[] = [
+  { kernelName: SGD_UPDATE, backendName: NATIVE_BACKEND, kernelFunc: sgdUpdateNative },
+  { kernelName: NLL_LOSS, backendName: NATIVE_BACKEND, kernelFunc: nllLossNative },
+  { kernelName: NLL_LOSS_GRAD, backendName: NATIVE_BACKEND, kernelFunc: nllLossGradNative },
+  { kernelName: SOFTMAX_CROSS_ENTROPY, backendName: NATIVE_BACKEND, kernelFunc: softmaxCrossEntropyNative },
+  { kernelName: SOFTMAX_CROSS_ENTROPY_GRAD, backendName: NATIVE_BACKEND, kernelFunc: softmaxCrossEntropyGradNative },
+  { kernelName: LOG_SOFTMAX, backendName: NATIVE_BACKEND, kernelFunc: logSoftmaxNative },
+  { kernelName: LOG_SOFTMAX_GRAD, backendName: NATIVE_BACKEND, kernelFunc: logSoftmaxGradNative },
+];

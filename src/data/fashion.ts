@@ -6,7 +6,6 @@ import { DatasetError, DownloadError } from './errors.js';
 import { FASHION_NPM_FILES, FASHION_NPM_FOLDER, FASHION_NPM_PACKAGE, FASHION_NPM_SPLIT_NOTE, convertFashionPackage } from './fashion-npm.js';
 import { type LoadOptions, type ResolvedLoad, packageFolder, resolveLoad, sourceLine } from './load-options.js';
 import { type SplitArrays, type SplitFiles, downloadSplit, readSplit, storedName } from './split-files.js';
-import { VERIFIED_FOLDER } from './verified.js';
 
 /** Class names, as torchvision's `FashionMNIST.classes`. */
 export const FASHION_MNIST_CLASSES: readonly string[] = [
@@ -82,19 +81,14 @@ async function loadFrom(origin: Origin, options: LoadOptions): Promise<ImageData
   });
 }
 
-/** Where this load keeps its verification records (see verified.ts). */
-function recordsFolder(load: ResolvedLoad): string {
-  return join(load.rootFolder, VERIFIED_FOLDER);
-}
-
 async function findOfficialSplit(load: ResolvedLoad, key: 'train' | 'test', numClasses: number, origin: Origin): Promise<Found> {
-  const cached = await readSplit(load.folder, FASHION_MNIST_FILES[key], numClasses, { records: recordsFolder(load) });
+  const cached = await readSplit(load.folder, FASHION_MNIST_FILES[key], numClasses, { records: load.records });
   if (cached) return { arrays: cached, source: 'cache', location: load.folder };
   let downloadFailure = 'downloading is off';
   if (load.download) {
     try {
       const urls = await downloadSplit(load.folder, FASHION_MNIST_FILES[key], load.mirrors);
-      const downloaded = await readSplit(load.folder, FASHION_MNIST_FILES[key], numClasses, { records: recordsFolder(load) });
+      const downloaded = await readSplit(load.folder, FASHION_MNIST_FILES[key], numClasses, { records: load.records });
       if (downloaded) return { arrays: downloaded, source: 'download', location: urls.length > 0 ? urls.join(', ') : load.folder };
     } catch (error) {
       if (!(error instanceof DownloadError)) throw error;
@@ -112,7 +106,7 @@ async function findOfficialSplit(load: ResolvedLoad, key: 'train' | 'test', numC
 async function findNpmSplit(load: ResolvedLoad, key: 'train' | 'test', numClasses: number, downloadFailure: string): Promise<Found> {
   const folder = join(load.rootFolder, FASHION_NPM_FOLDER);
   const why = `${downloadFailure}; ${FASHION_NPM_SPLIT_NOTE}`;
-  const cached = await readSplit(folder, FASHION_NPM_FILES[key], numClasses, { records: recordsFolder(load) });
+  const cached = await readSplit(folder, FASHION_NPM_FILES[key], numClasses, { records: load.records });
   if (cached) return { arrays: cached, source: 'cache', location: folder, note: FASHION_NPM_SPLIT_NOTE, why };
   const installed = packageFolder(FASHION_NPM_PACKAGE);
   if (installed === undefined) {
@@ -121,7 +115,7 @@ async function findNpmSplit(load: ResolvedLoad, key: 'train' | 'test', numClasse
       `or install the package (npm install ${FASHION_NPM_PACKAGE}).`, load.folder);
   }
   await convertFashionPackage(installed, folder, numClasses);
-  const converted = await readSplit(folder, FASHION_NPM_FILES[key], numClasses, { records: recordsFolder(load) });
+  const converted = await readSplit(folder, FASHION_NPM_FILES[key], numClasses, { records: load.records });
   if (!converted) throw new DatasetError(`FashionMNIST: converted files are missing from ${folder} right after writing them`, folder);
   return { arrays: converted, source: 'package', location: installed, note: FASHION_NPM_SPLIT_NOTE, why: `converted once into ${folder}; ${why}` };
 }

@@ -5,6 +5,7 @@ import { defaultDataRoot } from './cache.js';
 import type { DataSource } from './dataset.js';
 import { mirrorsFromEnv } from './download.js';
 import type { Transform } from './transforms.js';
+import { VERIFIED_FOLDER } from './verified.js';
 
 /** Options of `loadMnist` and `loadFashionMnist`, named like torchvision's. */
 export interface LoadOptions {
@@ -34,6 +35,8 @@ export interface ResolvedLoad {
   readonly rootFolder: string;
   /** `<root>/<subfolder>` as an absolute path. */
   readonly folder: string;
+  /** `<root>/.verified`: the records of files already verified under this root (see verified.ts). */
+  readonly records: string;
 }
 
 /** Fills in the defaults; `subfolder` is the data set's folder under the root, e.g. `MNIST/raw`. */
@@ -48,6 +51,7 @@ export function resolveLoad(options: LoadOptions, subfolder: string, mirrorsEnv:
     log: options.log ?? ((line) => console.log(line)),
     rootFolder,
     folder: join(rootFolder, subfolder),
+    records: join(rootFolder, VERIFIED_FOLDER),
   };
 }
 

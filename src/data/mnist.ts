@@ -4,7 +4,6 @@ import { DatasetError } from './errors.js';
 import { type DataSource, ImageDataset } from './dataset.js';
 import { type LoadOptions, type ResolvedLoad, packageFolder, resolveLoad, sourceLine } from './load-options.js';
 import { type SplitArrays, type SplitFiles, downloadSplit, readSplit } from './split-files.js';
-import { VERIFIED_FOLDER } from './verified.js';
 
 /** Class names, as torchvision's `MNIST.classes`. */
 export const MNIST_CLASSES: readonly string[] = [
@@ -69,7 +68,7 @@ export async function loadMnistSplits(options: Omit<LoadOptions, 'train'> = {}):
 
 async function findSplit(files: SplitFiles, load: ResolvedLoad): Promise<{ arrays: SplitArrays; source: DataSource; location: string }> {
   const numClasses = MNIST_CLASSES.length;
-  const records = join(load.rootFolder, VERIFIED_FOLDER);
+  const { records } = load;
   const cached = await readSplit(load.folder, files, numClasses, { records });
   if (cached) return { arrays: cached, source: 'cache', location: load.folder };
   const installed = packageFolder(MNIST_PACKAGE);

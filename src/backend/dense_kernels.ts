@@ -1,6 +1,6 @@
 // A Dense layer's forward and backward as one wasm kernel each: wasm's products called directly, no reshapes.
 import { _FusedMatMul, BatchMatMul, type KernelBackend, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
-import { asWasm, runWasmKernel, withTemporaries, WASM_BACKEND } from './wasm_calls.js';
+import { asWasm, floatsOf, runWasmKernel, WASM_BACKEND, withTemporaries } from './wasm_calls.js';
 
 /** x [m, k]·kernel [k, n] + bias [n], then the activation: output [m, n]. Attrs { activation: 'linear' | 'relu' }. */
 export const DENSE = 'MnistCourseDense';
@@ -71,11 +71,10 @@ export const denseGradWasm: KernelFunc = (args) => {
   const backend = args.backend as KernelBackend;
   const heap = asWasm(backend);
   const [m, n] = dy.shape as [number, number];
-  const view = (t: TensorInfo): Float32Array => heap.typedArrayFromHeap(t) as Float32Array;
   return withTemporaries(backend, (keep) => {
     const d = y === undefined ? dy : keep(heap.makeOutput([m, n], 'float32'));
     const dBias = heap.makeOutput([n], 'float32');
-    reluGradAndColumnSums(view(dy), y && view(y), m, n, d === dy ? undefined : view(d), view(dBias));
+    reluGradAndColumnSums(floatsOf(heap, dy), y && floatsOf(heap, y), m, n, d === dy ? undefined : floatsOf(heap, d), floatsOf(heap, dBias));
     const product = (a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): TensorInfo =>
       dropBatchAxis(runWasmKernel(BatchMatMul, backend, { a: asBatchOfOne(a), b: asBatchOfOne(b) }, { transposeA, transposeB }));
     const dKernel = product(x, d, true, false);

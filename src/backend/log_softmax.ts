@@ -1,6 +1,6 @@
 // Log-softmax over the classes of [batch, classes] as one wasm kernel each way, instead of ~10 small ops.
 import { engine, type GradConfig, type KernelConfig, type KernelFunc, type Tensor, type TensorInfo } from '@tensorflow/tfjs';
-import { asWasm, WASM_BACKEND } from './wasm_calls.js';
+import { asWasm, floatsOf, WASM_BACKEND } from './wasm_calls.js';
 
 /** Input { logits [batch, classes] float32 }, output log softmax(logits) along the last axis, same shape. */
 export const LOG_SOFTMAX = 'MnistCourseLogSoftmax';
@@ -33,7 +33,7 @@ const logSoftmaxWasm: KernelFunc = (args) => {
   const { logits } = args.inputs as { logits: TensorInfo };
   const out = heap.makeOutput(logits.shape, 'float32');
   const classes = logits.shape[logits.shape.length - 1] as number;
-  logSoftmaxInto(heap.typedArrayFromHeap(logits) as Float32Array, classes, heap.typedArrayFromHeap(out) as Float32Array);
+  logSoftmaxInto(floatsOf(heap, logits), classes, floatsOf(heap, out));
   return out;
 };
 
@@ -41,8 +41,7 @@ const logSoftmaxGradWasm: KernelFunc = (args) => {
   const heap = asWasm(args.backend);
   const { y, dy } = args.inputs as { y: TensorInfo; dy: TensorInfo };
   const out = heap.makeOutput(y.shape, 'float32');
-  const view = (t: TensorInfo): Float32Array => heap.typedArrayFromHeap(t) as Float32Array;
-  logSoftmaxGradInto(view(y), view(dy), y.shape[y.shape.length - 1] as number, view(out));
+  logSoftmaxGradInto(floatsOf(heap, y), floatsOf(heap, dy), y.shape[y.shape.length - 1] as number, floatsOf(heap, out));
   return out;
 };
 

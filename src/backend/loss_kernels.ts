@@ -1,6 +1,6 @@
 // Cross-entropy on logits and NLL on log-probabilities as one wasm kernel each way, instead of ~15 small ops.
 import { engine, type GradConfig, type KernelConfig, type KernelFunc, type Tensor, type TensorInfo } from '@tensorflow/tfjs';
-import { asWasm, WASM_BACKEND } from './wasm_calls.js';
+import { asWasm, floatsOf, WASM_BACKEND } from './wasm_calls.js';
 
 /** Kernel names. Inputs { logits | logProbs [batch, classes] float32, labels [batch] int32 }, output the mean loss []. */
 export const SOFTMAX_CROSS_ENTROPY = 'MnistCourseSoftmaxCrossEntropy';
@@ -75,8 +75,8 @@ function forwardKernel(logProbs: boolean): KernelFunc {
     const { scores, labels } = lossInputs(args.inputs as Record<string, TensorInfo>);
     const out = heap.makeOutput([], 'float32');
     const classes = scores.shape[1] as number;
-    const value = meanLoss(heap.typedArrayFromHeap(scores) as Float32Array, heap.typedArrayFromHeap(labels) as Int32Array, classes, logProbs);
-    (heap.typedArrayFromHeap(out) as Float32Array)[0] = value;
+    const value = meanLoss(floatsOf(heap, scores), heap.typedArrayFromHeap(labels) as Int32Array, classes, logProbs);
+    floatsOf(heap, out)[0] = value;
     return out;
   };
 }
@@ -86,9 +86,8 @@ function gradientKernel(logProbs: boolean): KernelFunc {
     const heap = asWasm(args.backend);
     const { scores, labels, dy } = lossInputs(args.inputs as Record<string, TensorInfo>);
     const out = heap.makeOutput(scores.shape, 'float32');
-    const dyValue = (heap.typedArrayFromHeap(dy as TensorInfo) as Float32Array)[0] as number;
-    const view = (t: TensorInfo): Float32Array => heap.typedArrayFromHeap(t) as Float32Array;
-    lossGradient(view(scores), heap.typedArrayFromHeap(labels) as Int32Array, scores.shape[1] as number, logProbs, dyValue, view(out));
+    const dyValue = floatsOf(heap, dy as TensorInfo)[0] as number;
+    lossGradient(floatsOf(heap, scores), heap.typedArrayFromHeap(labels) as Int32Array, scores.shape[1] as number, logProbs, dyValue, floatsOf(heap, out));
     return out;
   };
 }

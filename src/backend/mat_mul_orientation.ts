@@ -2,7 +2,7 @@
 import { BatchMatMul, _FusedMatMul, type BatchMatMulAttrs, type KernelBackend, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
 import type { _FusedMatMulAttrs } from '@tensorflow/tfjs';
 import { batchMatMulWasm } from './batch_mat_mul.js';
-import { asWasm, runWasmKernel, withTemporaries, type KernelOverride } from './wasm_calls.js';
+import { asWasm, floatsOf, type KernelOverride, runWasmKernel, withTemporaries } from './wasm_calls.js';
 
 /**
  * What XNNPack's fully-connected operator costs besides the multiply-adds, per float, relative to a transpose
@@ -101,11 +101,10 @@ export function orientedFusedMatMul(original: KernelFunc): KernelFunc {
     const perColumnBias = bias == null || (bias.shape.length === 1 && bias.shape[0] === n && bias.dtype === 'float32');
     if (costs.swapped >= costs.direct || !perColumnBias) return original(args);
     const heap = asWasm(args.backend);
-    const view = (t: TensorInfo): Float32Array => heap.typedArrayFromHeap(t) as Float32Array;
     return withTemporaries(args.backend as KernelBackend, (keep) => {
       const product = keep(swappedProduct({ ...args, attrs: { transposeA: false, transposeB: false } }, wasmBatchMatMul, keep));
       const out = heap.makeOutput([1, m, n], 'float32');
-      transposeWithBias(view(product), n, m, bias == null ? undefined : view(bias), epilogue, view(out));
+      transposeWithBias(floatsOf(heap, product), n, m, bias == null ? undefined : floatsOf(heap, bias), epilogue, floatsOf(heap, out));
       return out;
     });
   };

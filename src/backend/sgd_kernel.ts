@@ -1,6 +1,6 @@
 // One SGD step of one parameter as a single wasm kernel: torch.optim.SGD's update in one engine call, not four to six.
 import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { asWasm, runWasmKernel, withTemporaries, WASM_BACKEND, type WasmHeap } from './wasm_calls.js';
+import { asWasm, floatsOf, runWasmKernel, WASM_BACKEND, type WasmHeap, withTemporaries } from './wasm_calls.js';
 
 /** Our kernel's name: inputs { param, gradient, buffer? }, attrs SgdUpdateAttrs, outputs [param'] or [param', buffer']. */
 export const SGD_UPDATE = 'MnistCourseSgdUpdate';
@@ -48,7 +48,7 @@ type SgdUpdateInputs = { param: TensorInfo; gradient: TensorInfo; buffer?: Tenso
 /** A float32 scalar on the heap, a temporary the caller frees. */
 function scalar(heap: WasmHeap, value: number): TensorInfo {
   const s = heap.makeOutput([], 'float32');
-  (heap.typedArrayFromHeap(s) as Float32Array)[0] = value;
+  floatsOf(heap, s)[0] = value;
   return s;
 }
 
@@ -91,9 +91,8 @@ export const sgdUpdateWasm: KernelFunc = (args) => {
   const heap = asWasm(args.backend);
   const nextParam = heap.makeOutput(inputs.param.shape, 'float32');
   const nextBuffer = keepBuffer ? heap.makeOutput(inputs.param.shape, 'float32') : undefined;
-  const view = (t: TensorInfo): Float32Array => heap.typedArrayFromHeap(t) as Float32Array;
-  const buffer = inputs.buffer && view(inputs.buffer);
-  sgdUpdateInto(view(inputs.param), view(inputs.gradient), buffer, attrs, view(nextParam), nextBuffer && view(nextBuffer));
+  const buffer = inputs.buffer && floatsOf(heap, inputs.buffer);
+  sgdUpdateInto(floatsOf(heap, inputs.param), floatsOf(heap, inputs.gradient), buffer, attrs, floatsOf(heap, nextParam), nextBuffer && floatsOf(heap, nextBuffer));
   return nextBuffer === undefined ? [nextParam] : [nextParam, nextBuffer];
 };
 

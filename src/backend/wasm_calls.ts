@@ -15,6 +15,14 @@ export function runWasmKernel(name: string, backend: KernelBackend, inputs: Reco
 /** The wasm backend's view of its heap: where our JavaScript kernels read inputs and write outputs. */
 export type WasmHeap = Pick<BackendWasm, 'makeOutput' | 'typedArrayFromHeap' | 'disposeData'>;
 
+/**
+ * The float32 data of `t` on the heap: a view, not a copy, valid until the heap next grows (a makeOutput may grow it),
+ * so take views after making a kernel's outputs, as our kernels do.
+ */
+export function floatsOf(heap: WasmHeap, t: TensorInfo): Float32Array {
+  return heap.typedArrayFromHeap(t) as Float32Array;
+}
+
 /** Narrows a kernel's backend to the wasm one (our wasm kernels are only registered there). */
 export function asWasm(backend: unknown): WasmHeap {
   return backend as WasmHeap;

@@ -1,6 +1,7 @@
 // The training loop: epochs of optimizer steps over a loader, optional validation, reported through callbacks.
 import * as tf from '@tensorflow/tfjs';
 import { denseStackOf } from '../backend/dense_stack.js';
+import { graphTrainStep, type CompiledTrainStep } from '../graph/index.js';
 import { parameters } from '../models/index.js';
 import { checkBatchFits, countCorrect, disposeBatch, type BatchSource } from './batches.js';
 import { TrainingConfigError } from './errors.js';
@@ -79,6 +80,13 @@ export interface FitOptions {
    * Epoch means are accumulated on the device either way.
    */
   reportEvery?: number;
+  /**
+   * On native TensorFlow, run each training step as one TensorFlow graph (forward, loss, backward and SGD update in
+   * one session run instead of ~100 eager ops) where src/graph covers the model, loss and optimizer: the course's
+   * models with crossEntropy, nllLoss or mseLoss and our SGD. Default true; false trains op by op as on every other
+   * backend. During an epoch the weights live in the graph's session; the model has them after each epoch.
+   */
+  graph?: boolean;
 }
 
 /** The optimizer's current learning rate, for reports. */
@@ -132,6 +140,20 @@ interface EpochContext {
   reportEvery: number;
 }
 
+/** The compiled step for this epoch where one applies (native TensorFlow, graph not off), with the model's weights loaded. */
+function startGraphStep(context: EpochContext, labels: tf.Tensor): CompiledTrainStep | undefined {
+  if (context.options.graph === false) return undefined;
+  let step: CompiledTrainStep | undefined;
+  try {
+    step = graphTrainStep(context.model, context.options, labels);
+  } catch (error) {
+    const why = (error instanceof Error ? error.message : String(error)).replace(/\.+$/, '');
+    throw new TrainingConfigError(`Compiling the training step into a TensorFlow graph failed: ${why}. Pass graph: false to fit to train op by op.`);
+  }
+  step?.load();
+  return step;
+}
+
 type TrainTotals = Pick<EpochRecord, 'trainLoss' | 'lastBatchLoss' | 'trainAccuracy' | 'batches' | 'examples'>;
 
 /** How often a training loop lets Node's event loop run (a setImmediate turn costs microseconds). */
@@ -157,12 +179,16 @@ async function trainEpoch(context: EpochContext, loader: BatchSource, epoch: num
   let batch = 0;
   let examples = 0;
   let lastYield = performance.now();
+  let graph: CompiledTrainStep | undefined;
   try {
     for await (const { images, labels } of loader) {
       const lr = currentLr(options.optimizer);
       try {
-        if (batch === 0) checkBatchFits(model, images);
-        const step = trainStep(model, images, labels, options, params);
+        if (batch === 0) {
+          checkBatchFits(model, images);
+          graph = startGraphStep(context, labels);
+        }
+        const step = graph?.step(images, labels) ?? trainStep(model, images, labels, options, params);
         examples += images.shape[0] as number;
         tf.dispose(totals.last);
         totals.last = tf.keep(tf.clone(step.loss));
@@ -183,6 +209,7 @@ async function trainEpoch(context: EpochContext, loader: BatchSource, epoch: num
     const read = (t: tf.Scalar | undefined): number => (t ? (t.dataSync()[0] as number) : NaN);
     return { trainLoss: read(totals.loss) / batch, lastBatchLoss: read(totals.last), trainAccuracy: read(totals.correct) / examples, batches: batch, examples };
   } finally {
+    graph?.save();
     tf.dispose([totals.loss, totals.correct, totals.last]);
   }
 }

@@ -107,6 +107,24 @@ export class SGD extends tf.Optimizer {
     else buffer.assign(direction);
   }
 
+  /** The momentum buffer of `param`: undefined before its first step, and always with momentum 0. Owned by this optimizer. */
+  momentumBuffer(param: tf.Variable): tf.Variable | undefined {
+    return this.buffers.get(param.name);
+  }
+
+  /**
+   * Takes in `steps` steps made elsewhere (fit's compiled graph step on native TensorFlow keeps the weights and
+   * buffers in its session meanwhile): the buffers' values after them (copied) and the iteration count.
+   */
+  recordSteps(steps: number, buffers: ReadonlyMap<tf.Variable, tf.Tensor>): void {
+    for (const [param, value] of buffers) {
+      const buffer = this.buffers.get(param.name);
+      if (buffer === undefined) this.buffers.set(param.name, tf.keep(tf.variable(value, false)));
+      else buffer.assign(value);
+    }
+    for (let i = 0; i < steps; i++) this.incrementIterations();
+  }
+
   override getConfig(): tf.serialization.ConfigDict {
     return { lr: this.lr, momentum: this.momentum, weightDecay: this.weightDecay };
   }

@@ -1,0 +1,56 @@
+// Public API of the graph module: fit's compiled training steps on native TensorFlow, kept per model.
+import type * as tf from '@tensorflow/tfjs';
+import { compileTrainStep, isUnsupported, type CompiledTrainStep, type TrainSetup } from './train_step.js';
+
+export { compileTrainStep, UnsupportedStepError, type CompiledTrainStep, type TrainSetup } from './train_step.js';
+export { UnsupportedLayerError } from './layers.js';
+export { GraphSession, GraphSessionError } from './session.js';
+
+/** A model's compiled step, or why it has none, for the setup it was made for. */
+interface Entry {
+  key: string;
+  optimizer: tf.Optimizer;
+  loss: TrainSetup['loss'];
+  step: CompiledTrainStep | undefined;
+  reason: string;
+}
+
+const entries = new WeakMap<tf.LayersModel, Entry>();
+// A model dropped without ever being trained again still holds a session: delete it when the model is collected.
+const sessions = new FinalizationRegistry<CompiledTrainStep>((step) => step.dispose());
+
+function keyOf(setup: TrainSetup, labels: tf.Tensor): string {
+  const optimizer = setup.optimizer as tf.Optimizer & { momentum?: number; weightDecay?: number };
+  return JSON.stringify([labels.dtype, labels.rank, optimizer.momentum !== 0, optimizer.weightDecay ?? 0]);
+}
+
+/**
+ * The compiled training step of `model` for `setup` and batches labelled like `labels`, compiled on first use and
+ * reused while the setup stays the same (the same loss and optimizer, label kind, momentum on or off, weight decay);
+ * undefined where a graph step does not cover the setup (then `graphStepStatus` says why).
+ */
+export function graphTrainStep(model: tf.LayersModel, setup: TrainSetup, labels: tf.Tensor): CompiledTrainStep | undefined {
+  const key = keyOf(setup, labels);
+  const known = entries.get(model);
+  if (known !== undefined && known.key === key && known.optimizer === setup.optimizer && known.loss === setup.loss) return known.step;
+  if (known?.step !== undefined) {
+    sessions.unregister(known);
+    known.step.dispose();
+  }
+  let entry: Entry;
+  try {
+    const step = compileTrainStep(model, setup, labels);
+    entry = { key, optimizer: setup.optimizer, loss: setup.loss, step, reason: 'one TensorFlow graph per step' };
+    sessions.register(model, step, entry);
+  } catch (error) {
+    if (!isUnsupported(error)) throw error;
+    entry = { key, optimizer: setup.optimizer, loss: setup.loss, step: undefined, reason: error.message };
+  }
+  entries.set(model, entry);
+  return entry.step;
+}
+
+/** How fit last trained `model`: 'one TensorFlow graph per step', or why not; undefined before any graph attempt. */
+export function graphStepStatus(model: tf.LayersModel): string | undefined {
+  return entries.get(model)?.reason;
+}

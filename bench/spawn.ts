@@ -58,9 +58,12 @@ export function pytorchEnv(): Record<string, string> {
   return { LD_LIBRARY_PATH: rest ? `${OPENBLAS_SERIAL_DIR}:${rest}` : OPENBLAS_SERIAL_DIR };
 }
 
-/** Thread settings for a child: one compute thread everywhere (native TensorFlow and PyTorch read these). */
+/**
+ * Thread settings for a child: one compute thread everywhere (native TensorFlow and PyTorch read these). TensorFlow's
+ * inter-op -1 runs graph sessions in the calling thread (src/graph/session.ts), with no inter-op pool thread at all.
+ */
 export const ONE_THREAD_ENV: Readonly<Record<string, string>> = {
-  OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1', TF_CPP_MIN_LOG_LEVEL: '2',
+  OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '-1', TF_CPP_MIN_LOG_LEVEL: '2',
 };
 
 /** The JSON after RESULT_MARKER, else the last line of stdout that parses as JSON. */

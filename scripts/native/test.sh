@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI native lane: the training and evaluation tests, and notebook 04 in quick mode, on native TensorFlow (tfjs-node).
+# CI native lane: the training, graph-step and evaluation tests, and notebook 04 in quick mode, on native TensorFlow (tfjs-node).
 #
 # Builds (or reuses) the tfjs-node package from scripts/native/build.sh and puts its folder on NODE_PATH for this
 # script's processes only: require('@tensorflow/tfjs-node') then finds it exactly as in node_modules, while the
@@ -23,7 +23,7 @@ fi
 
 # test/backend is left out: it tests the choice between backends with fixtures and forces wasm or cpu itself.
 paths=("$@")
-if [[ ${#paths[@]} -eq 0 ]]; then paths=(test/native test/train test/models test/sgd test/notebooks/04_cnn.test.ts); fi
+if [[ ${#paths[@]} -eq 0 ]]; then paths=(test/native test/graph test/train test/models test/sgd test/notebooks/04_cnn.test.ts); fi
 echo "[native lane] TFJS_BACKEND=tensorflow, tfjs-node from $modules" >&2
 npx vitest run "${paths[@]}"
 echo "[native lane] passed in $((SECONDS - started)) s" >&2

@@ -250,12 +250,13 @@ export function compileTrainStep(model: tf.LayersModel, setup: TrainSetup, label
   if (savedModelBackend() === undefined) throw new UnsupportedStepError(`graph steps need native TensorFlow, not '${tf.getBackend()}'`);
   const loss = LOSSES.get(setup.loss);
   if (loss === undefined) throw new UnsupportedStepError('the loss is not one of crossEntropy, nllLoss, mseLoss');
-  if (!(setup.optimizer instanceof SGD)) throw new UnsupportedStepError('the optimizer is not the library SGD');
+  // Not instanceof: tf.Optimizer's Symbol.hasInstance makes every optimizer an instance of every subclass.
+  if (!SGD.prototype.isPrototypeOf(setup.optimizer)) throw new UnsupportedStepError('the optimizer is not the library SGD');
   const labelKind: LabelKind | undefined =
     labels.rank === 1 && labels.dtype === 'int32' ? 'indices' : labels.rank === 2 && labels.dtype === 'float32' ? 'rows' : undefined;
   if (labelKind === undefined) throw new UnsupportedStepError(`labels must be int32 [batch] or float32 [batch, classes], got ${labels.dtype} [${labels.shape}]`);
   if (model.inputs[0]?.dtype !== 'float32') throw new UnsupportedStepError('the model input must be float32');
-  const optimizer = setup.optimizer;
+  const optimizer = setup.optimizer as SGD;
   const momentum = optimizer.momentum !== 0;
   // fit trains every trainable weight of the model (its eager step passes them all to minimize).
   const params = new Set(parameters(model));

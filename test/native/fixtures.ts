@@ -25,7 +25,10 @@ export function relativeError(actual: tf.Tensor, expected: tf.Tensor): number {
   return difference / Math.max(scale, Number.MIN_VALUE);
 }
 
-/** The batch losses of three fit epochs of one fixed batch of 16 images of `imageShape` (model and all freed). */
+/**
+ * The batch losses of three fit epochs of one fixed batch of 16 images of `imageShape` (model and all freed).
+ * Eager steps (graph: false): these compare our eager kernels with the generic ops; test/graph covers graph steps.
+ */
 export async function fitLosses(model: tf.LayersModel, loss: LossFn, imageShape: number[]): Promise<number[]> {
   const optimizer = new SGD(model, { lr: 0.05, momentum: 0.9 });
   const images = tf.tidy(() => seeded(11, [16, ...imageShape]).abs());
@@ -33,7 +36,7 @@ export async function fitLosses(model: tf.LayersModel, loss: LossFn, imageShape:
   const labels = tf.tensor1d(Int32Array.from({ length: 16 }, () => rng.int(10)), 'int32');
   const loader: BatchSource = { length: 1, *[Symbol.iterator]() { yield { images: tf.clone(images), labels: tf.clone(labels) }; } };
   const losses: number[] = [];
-  await fit(model, loader, { loss, optimizer, epochs: 3, callbacks: { onBatchEnd: (e) => void losses.push(e.loss) } });
+  await fit(model, loader, { loss, optimizer, epochs: 3, graph: false, callbacks: { onBatchEnd: (e) => void losses.push(e.loss) } });
   tf.dispose([images, labels]);
   optimizer.dispose();
   model.dispose();

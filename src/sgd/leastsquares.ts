@@ -1,5 +1,6 @@
 // Seed 004 from scratch: minibatch SGD on linear least squares with one-hot targets, no autograd, no optimizer.
 import * as tf from '@tensorflow/tfjs';
+import { compileLeastSquaresStep, type LeastSquaresStep } from '../graph/least_squares.js';
 import { createGenerator, defaultRng } from '../random/index.js';
 
 /**
@@ -18,6 +19,31 @@ export function leastSquaresGradient(x: tf.Tensor2D, y: tf.Tensor2D, weight: tf.
 /** The tutorial's `_acc`: fraction of rows where argmax(XW) equals the integer label; a scalar the caller owns. */
 export function accuracy(x: tf.Tensor2D, labels: tf.Tensor1D, weight: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(tf.matMul(x, weight), 1), tf.cast(labels, 'int32')), 'float32')) as tf.Scalar);
+}
+
+type Data = Pick<SgdTrainOptions, 'xTrain' | 'yTrain' | 'xTest' | 'yTest'>;
+
+/** One iteration op by op: the minibatch loss and (when `evaluated`) test accuracy at W, and W after the step. */
+function eagerIteration(data: Data, weight: tf.Tensor2D, sampled: Int32Array, evaluated: boolean, learningRate: number) {
+  return tf.tidy(() => {
+    const indices = tf.tensor1d(sampled, 'int32');
+    const batchX = tf.gather(data.xTrain, indices);
+    const batchY = tf.gather(data.yTrain, indices);
+    const loss = leastSquaresLoss(batchX, batchY, weight);
+    const measured = evaluated ? accuracy(data.xTest, data.yTest, weight) : undefined;
+    const updated = tf.sub(weight, tf.mul(leastSquaresGradient(batchX, batchY, weight), learningRate)) as tf.Tensor2D;
+    return { loss, updated, ...(measured ? { accuracy: measured } : {}) };
+  });
+}
+
+/** The same iteration as one graph run (W stays in the graph's session). */
+function compiledIteration(step: LeastSquaresStep, sampled: Int32Array, evaluated: boolean): { loss: tf.Scalar; accuracy?: tf.Scalar } {
+  const indices = tf.tensor1d(sampled, 'int32');
+  try {
+    return step.step(indices, evaluated);
+  } finally {
+    indices.dispose();
+  }
 }
 
 /** Reported after each iteration when `onIteration` is given. */
@@ -49,6 +75,11 @@ export interface SgdTrainOptions {
   seed?: number;
   /** Called after every iteration (then losses are read back every iteration instead of in chunks). */
   onIteration?: (event: SgdIteration) => void;
+  /**
+   * On native TensorFlow, run each iteration as one TensorFlow graph (src/graph/least_squares.ts: the same ops,
+   * one session run instead of ~17 eager ops). Default true; false runs the ops above one by one everywhere.
+   */
+  graph?: boolean;
 }
 
 /** What `sgdTrain` returns. */
@@ -98,21 +129,27 @@ export function sgdTrain(options: SgdTrainOptions): SgdTrainResult {
     }
     pending = [];
   };
-  for (let iteration = 0; iteration < iterations; iteration++) {
-    const sampled = Int32Array.from({ length: batchSize }, () => rng.int(rows));
-    const next = tf.tidy(() => {
-      const indices = tf.tensor1d(sampled, 'int32');
-      const batchX = tf.gather(xTrain, indices);
-      const batchY = tf.gather(yTrain, indices);
-      const loss = leastSquaresLoss(batchX, batchY, weight);
-      const measured = iteration % evalEvery === 0 ? accuracy(xTest, yTest, weight) : undefined;
-      const updated = tf.sub(weight, tf.mul(leastSquaresGradient(batchX, batchY, weight), learningRate)) as tf.Tensor2D;
-      return { loss, measured, updated };
-    });
+  const data = { xTrain, yTrain, xTest, yTest };
+  const compiled = options.graph === false ? undefined : compileLeastSquaresStep(data, learningRate);
+  const iterate = (sampled: Int32Array, evaluated: boolean): { loss: tf.Scalar; accuracy?: tf.Scalar } => {
+    if (compiled !== undefined) return compiledIteration(compiled, sampled, evaluated);
+    const next = eagerIteration(data, weight, sampled, evaluated, learningRate);
     weight.dispose();
     weight = next.updated;
-    pending.push({ iteration, loss: next.loss, ...(next.measured ? { accuracy: next.measured } : {}) });
-    if (onIteration || pending.length >= READ_CHUNK) flush();
+    return next;
+  };
+  try {
+    for (let iteration = 0; iteration < iterations; iteration++) {
+      const next = iterate(Int32Array.from({ length: batchSize }, () => rng.int(rows)), iteration % evalEvery === 0);
+      pending.push({ iteration, loss: next.loss, ...(next.accuracy ? { accuracy: next.accuracy } : {}) });
+      if (onIteration || pending.length >= READ_CHUNK) flush();
+    }
+    if (compiled !== undefined) {
+      weight.dispose();
+      weight = compiled.weight();
+    }
+  } finally {
+    compiled?.dispose();
   }
   flush();
   result.weight = weight;

@@ -2,7 +2,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { compileTrainStep, isUnsupported, type CompiledTrainStep, type TrainSetup } from './train_step.js';
 
-export { compileTrainStep, UnsupportedStepError, type CompiledTrainStep, type TrainSetup } from './train_step.js';
+export { compileTrainStep, UnsupportedStepError, type CompiledTrainStep, type EpochSums, type TrainSetup } from './train_step.js';
 export { UnsupportedLayerError } from './layers.js';
 export { GraphSession, GraphSessionError } from './session.js';
 

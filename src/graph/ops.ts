@@ -173,14 +173,19 @@ export const identity = (g: GraphBuilder, x: Ref, after: readonly string[], dtyp
 
 // Resource variables: they live in the session, across runs, until it is deleted.
 
-/** A float32 variable's handle, named `sharedName` in the session. */
-export function variableHandle(g: GraphBuilder, sharedName: string, variableShape: readonly number[]): Ref {
-  return g.add('VarHandleOp', [], { dtype: FLOAT, shape: { shape: variableShape }, shared_name: { s: sharedName }, container: { s: '' } }, { name: sharedName });
+type VariableType = 'float32' | 'int32';
+
+/** A variable's handle, named `sharedName` in the session. */
+export function variableHandle(g: GraphBuilder, sharedName: string, variableShape: readonly number[], dtype: VariableType = 'float32'): Ref {
+  return g.add('VarHandleOp', [], { dtype: { type: dtype }, shape: { shape: variableShape }, shared_name: { s: sharedName }, container: { s: '' } }, { name: sharedName });
 }
 
-export const readVariable = (g: GraphBuilder, handle: Ref, after: readonly string[] = []): Ref =>
-  g.add('ReadVariableOp', [handle], { dtype: FLOAT }, { after });
-export const assignVariable = (g: GraphBuilder, handle: Ref, value: Ref): string => g.add('AssignVariableOp', [handle, value], { dtype: FLOAT });
+export const readVariable = (g: GraphBuilder, handle: Ref, dtype: VariableType = 'float32'): Ref => g.add('ReadVariableOp', [handle], { dtype: { type: dtype } });
+export const assignVariable = (g: GraphBuilder, handle: Ref, value: Ref, dtype: VariableType = 'float32'): string =>
+  g.add('AssignVariableOp', [handle, value], { dtype: { type: dtype } });
+/** variable += value. */
+export const assignAddVariable = (g: GraphBuilder, handle: Ref, value: Ref, dtype: VariableType = 'float32'): string =>
+  g.add('AssignAddVariableOp', [handle, value], { dtype: { type: dtype } });
 
 /** accum = momentum·accum + grad; var -= lr·accum (torch.optim.SGD's momentum, dampening 0, from accum = 0). */
 export function applyMomentum(g: GraphBuilder, variable: Ref, accum: Ref, lr: Ref, grad: Ref, momentum: Ref): string {

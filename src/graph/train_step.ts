@@ -33,12 +33,14 @@ interface GraphVariable {
 interface TrainGraph {
   builder: GraphBuilder;
   variables: GraphVariable[];
-  /** Runs every initializing assignment. */
+  /** Runs every initializing assignment, and zeroes the epoch sums. */
   loaded: Ref;
+  /** The batch loss, once the step's updates (weights, statistics, sums) are done. */
   loss: Ref;
-  correct: Ref;
   /** Values of the variables, then of the buffers, in `variables` order. */
   reads: Ref[];
+  /** The epoch's sum of batch losses (float32) and of correct predictions (int32) since `loaded`. */
+  sums: [Ref, Ref];
 }
 
 /** Thrown for the parts of a training setup a graph step does not cover; fit then trains eagerly. */
@@ -116,6 +118,9 @@ function buildTrainGraph(spec: GraphSpec): TrainGraph {
   const { loss, dOutputs } = g.within('loss', () => lowerLoss(g, spec.loss, spec.labels, model.output, labels, classes));
   const correct = g.within('accuracy', () => lowerCorrect(g, spec.labels, model.output, labels));
   const gradients = model.backward(dOutputs);
+  // The epoch's totals add up in the session, as fit's eager steps add them up on the device, one batch at a time.
+  const sums = g.within('epoch', () => ({ loss: op.variableHandle(g, 'loss_sum', []), correct: op.variableHandle(g, 'correct_sum', [], 'int32') }));
+  updates.push(op.assignAddVariable(g, sums.loss, loss), op.assignAddVariable(g, sums.correct, correct, 'int32'));
   g.within('sgd', () => {
     for (const [weight, gradient] of gradients) {
       const entry = variables.get(weight) as GraphVariable & { read: Ref };
@@ -125,10 +130,7 @@ function buildTrainGraph(spec: GraphSpec): TrainGraph {
       updates.push(buffer === undefined || momentum === undefined ? op.applyGradientDescent(g, entry.handle, lr, direction) : op.applyMomentum(g, entry.handle, buffer.handle, lr, direction, momentum));
     }
   });
-  const outputs = {
-    loss: op.identity(g, loss, updates, 'float32', 'loss_after_step'),
-    correct: op.identity(g, correct, updates, 'int32', 'correct_after_step'),
-  };
+  const lossAfterStep = op.identity(g, loss, updates, 'float32', 'loss_after_step');
 
   const list = [...variables.values()];
   const initAssigns = g.within('load', () =>
@@ -136,24 +138,31 @@ function buildTrainGraph(spec: GraphSpec): TrainGraph {
       const assigns = [op.assignVariable(g, v.handle, g.placeholder(v.init, 'float32', v.weight.shape as number[]))];
       if (v.buffer !== undefined) assigns.push(op.assignVariable(g, v.buffer.handle, g.placeholder(v.buffer.init, 'float32', v.weight.shape as number[])));
       return assigns;
-    }),
+    }).concat([op.assignVariable(g, sums.loss, g.scalar(0)), op.assignVariable(g, sums.correct, g.constant({ dtype: 'int32', shape: [], values: [0] }), 'int32')]),
   );
   const loaded = op.identity(g, g.scalar(0), initAssigns, 'float32', 'loaded');
   const reads = g.within('save', () => [
     ...list.map((v) => op.readVariable(g, v.handle)),
     ...list.flatMap((v) => (v.buffer === undefined ? [] : [op.readVariable(g, v.buffer.handle)])),
   ]);
-  return { builder: g, variables: list, loaded, ...outputs, reads };
+  const sumReads = g.within('epoch', () => [op.readVariable(g, sums.loss), op.readVariable(g, sums.correct, 'int32')] as [Ref, Ref]);
+  return { builder: g, variables: list, loaded, loss: lossAfterStep, reads, sums: sumReads };
+}
+
+/** What an epoch's steps add up to: Σ of the batch losses (float32, as the device sums them) and correct predictions. */
+export interface EpochSums {
+  lossSum: number;
+  correct: number;
 }
 
 /** A training step compiled into a graph session, with the weights held in the session between `load` and `save`. */
 export interface CompiledTrainStep {
-  /** Copies the model's weights (and the optimizer's momentum buffers) into the session. */
+  /** Copies the model's weights (and the optimizer's momentum buffers) into the session and zeroes the epoch sums. */
   load(): void;
-  /** One step on a batch: the batch loss and correct count, as fit's eager step returns them (the caller disposes). */
-  step(images: tf.Tensor, labels: tf.Tensor): { loss: tf.Scalar; correct: tf.Scalar };
-  /** Copies the weights, BatchNorm statistics and momentum buffers back to the model and the optimizer. */
-  save(): void;
+  /** One step on a batch; returns the batch loss (the caller disposes) and adds it and the correct count to the sums. */
+  step(images: tf.Tensor, labels: tf.Tensor): tf.Scalar;
+  /** Copies the weights, BatchNorm statistics and momentum buffers back to the model and optimizer; the sums since `load`. */
+  save(): EpochSums;
   /** Deletes the session. */
   dispose(): void;
 }
@@ -205,26 +214,28 @@ class GraphTrainStep implements CompiledTrainStep {
     this.stepsSinceLoad = 0;
   }
 
-  step(images: tf.Tensor, labels: tf.Tensor): { loss: tf.Scalar; correct: tf.Scalar } {
+  step(images: tf.Tensor, labels: tf.Tensor): tf.Scalar {
     const feeds: [string, tf.Tensor][] = [[FEED.images, images], [FEED.labels, labels], [FEED.lr, this.lr.get(this.optimizer.lr)]];
     if (this.withMomentum) feeds.push([FEED.momentum, this.momentum.get(this.optimizer.momentum)]);
-    const [loss, correct] = this.session.run(feeds, [this.graph.loss, this.graph.correct]) as [tf.Scalar, tf.Scalar];
+    const [loss] = this.session.run(feeds, [this.graph.loss]) as [tf.Scalar];
     this.stepsSinceLoad++;
-    return { loss, correct };
+    return loss;
   }
 
-  save(): void {
+  save(): EpochSums {
     // The fed scalars go too: between epochs the step holds no tensors of the engine's.
     this.lr.dispose();
     this.momentum.dispose();
-    if (this.stepsSinceLoad === 0) return;
-    const values = this.session.run([], this.graph.reads);
+    if (this.stepsSinceLoad === 0) return { lossSum: 0, correct: 0 };
+    const values = this.session.run([], [...this.graph.reads, ...this.graph.sums]);
+    const [lossSum, correct] = values.slice(-2).map((t) => t.dataSync()[0] as number) as [number, number];
     const withBuffers = this.graph.variables.filter((v) => v.buffer !== undefined);
     this.graph.variables.forEach((v, i) => v.weight.write(values[i] as tf.Tensor));
     const buffers = new Map(withBuffers.map((v, i) => [v.weight.read() as tf.Variable, values[this.graph.variables.length + i] as tf.Tensor]));
     this.optimizer.recordSteps(this.stepsSinceLoad, buffers);
     tf.dispose(values);
     this.stepsSinceLoad = 0;
+    return { lossSum, correct };
   }
 
   dispose(): void {

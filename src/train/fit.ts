@@ -1,12 +1,11 @@
 // The training loop: epochs of optimizer steps over a loader, optional validation, reported through callbacks.
 import * as tf from '@tensorflow/tfjs';
-import { denseStackOf } from '../backend/dense_stack.js';
-import { graphTrainStep, type CompiledTrainStep } from '../graph/index.js';
 import { parameters } from '../models/index.js';
-import { checkBatchFits, countCorrect, disposeBatch, type BatchSource } from './batches.js';
+import { checkBatchFits, disposeBatch, type BatchSource } from './batches.js';
 import { TrainingConfigError } from './errors.js';
 import { evaluate } from './evaluate.js';
 import type { LossFn } from './losses.js';
+import { startEpoch, type EpochSteps } from './steps.js';
 
 /** Reported after a batch (every `reportEvery` batches). */
 export interface BatchEvent {
@@ -102,56 +101,12 @@ async function emit<K extends keyof FitCallbacks>(callbacks: FitCallbacks[], nam
   }
 }
 
-/** Adds `value` to a device accumulator, disposing the old total and `value`. */
-function accumulate(total: tf.Scalar | undefined, value: tf.Scalar): tf.Scalar {
-  const sum = total === undefined ? tf.clone(value) : tf.add(total, value);
-  tf.dispose([total, value]);
-  return sum as tf.Scalar;
-}
-
-/**
- * One optimizer step in training mode; returns the batch loss and correct count (caller disposes). Chains of Dense,
- * ReLU, Flatten and log-softmax layers (the linear, hidden-layer and MLP models) run their forward as fused ops
- * (src/backend/dense_stack.ts: same outputs, fewer kernels, no gradient for the images); others through model.apply.
- */
-function trainStep(model: tf.LayersModel, images: tf.Tensor, labels: tf.Tensor, options: FitOptions, params: tf.Variable[]) {
-  const stack = denseStackOf(model);
-  return tf.tidy(() => {
-    let correct: tf.Scalar | undefined;
-    const loss = options.optimizer.minimize(
-      () => {
-        // training: true makes BatchNorm normalize with batch statistics and update its running averages.
-        const outputs = stack?.forward(images) ?? (model.apply(images, { training: true }) as tf.Tensor);
-        correct = tf.keep(countCorrect(outputs, labels));
-        return options.loss(outputs, labels);
-      },
-      true,
-      params,
-    ) as tf.Scalar;
-    return { loss, correct: correct as tf.Scalar };
-  });
-}
-
 interface EpochContext {
   model: tf.LayersModel;
   options: FitOptions;
   params: tf.Variable[];
   callbacks: FitCallbacks[];
   reportEvery: number;
-}
-
-/** The compiled step for this epoch where one applies (native TensorFlow, graph not off), with the model's weights loaded. */
-function startGraphStep(context: EpochContext, labels: tf.Tensor): CompiledTrainStep | undefined {
-  if (context.options.graph === false) return undefined;
-  let step: CompiledTrainStep | undefined;
-  try {
-    step = graphTrainStep(context.model, context.options, labels);
-  } catch (error) {
-    const why = (error instanceof Error ? error.message : String(error)).replace(/\.+$/, '');
-    throw new TrainingConfigError(`Compiling the training step into a TensorFlow graph failed: ${why}. Pass graph: false to fit to train op by op.`);
-  }
-  step?.load();
-  return step;
 }
 
 type TrainTotals = Pick<EpochRecord, 'trainLoss' | 'lastBatchLoss' | 'trainAccuracy' | 'batches' | 'examples'>;
@@ -171,46 +126,46 @@ async function yieldToEventLoop(last: number): Promise<number> {
   return performance.now();
 }
 
-/** One pass over the loader: steps, scheduler steps, batch reports; epoch totals are summed on the device. */
+/** One pass over the loader: steps, scheduler steps, batch reports; the epoch's totals are summed where the steps run. */
 async function trainEpoch(context: EpochContext, loader: BatchSource, epoch: number): Promise<TrainTotals> {
   const { model, options, params, callbacks, reportEvery } = context;
   const batches = loader.length;
-  const totals: { loss?: tf.Scalar; correct?: tf.Scalar; last?: tf.Scalar } = {};
+  let steps: EpochSteps | undefined;
+  let last: tf.Scalar | undefined;
   let batch = 0;
   let examples = 0;
   let lastYield = performance.now();
-  let graph: CompiledTrainStep | undefined;
   try {
     for await (const { images, labels } of loader) {
       const lr = currentLr(options.optimizer);
       try {
-        if (batch === 0) {
+        if (steps === undefined) {
           checkBatchFits(model, images);
-          graph = startGraphStep(context, labels);
+          steps = startEpoch(model, options, params, labels);
         }
-        const step = graph?.step(images, labels) ?? trainStep(model, images, labels, options, params);
+        const loss = steps.step(images, labels);
+        tf.dispose(last);
+        last = loss;
         examples += images.shape[0] as number;
-        tf.dispose(totals.last);
-        totals.last = tf.keep(tf.clone(step.loss));
-        totals.loss = accumulate(totals.loss, step.loss);
-        totals.correct = accumulate(totals.correct, step.correct);
       } finally {
         disposeBatch({ images, labels });
       }
       options.scheduler?.step();
       const isLast = batches !== undefined && batch === batches - 1;
       if (callbacks.length > 0 && ((batch + 1) % reportEvery === 0 || isLast)) {
-        const loss = totals.last.dataSync()[0] as number;
+        const loss = last.dataSync()[0] as number;
         await emit(callbacks, 'onBatchEnd', { epoch, batch, ...(batches !== undefined ? { batches } : {}), loss, lr });
       }
       lastYield = await yieldToEventLoop(lastYield);
       batch++;
     }
-    const read = (t: tf.Scalar | undefined): number => (t ? (t.dataSync()[0] as number) : NaN);
-    return { trainLoss: read(totals.loss) / batch, lastBatchLoss: read(totals.last), trainAccuracy: read(totals.correct) / examples, batches: batch, examples };
+    const sums = steps?.finish();
+    steps = undefined;
+    const lastBatchLoss = last === undefined ? NaN : (last.dataSync()[0] as number);
+    return { trainLoss: (sums?.lossSum ?? NaN) / batch, lastBatchLoss, trainAccuracy: (sums?.correct ?? NaN) / examples, batches: batch, examples };
   } finally {
-    graph?.save();
-    tf.dispose([totals.loss, totals.correct, totals.last]);
+    steps?.finish(); // after an error: frees the steps' tensors, and the model gets the weights trained so far
+    tf.dispose(last);
   }
 }
 

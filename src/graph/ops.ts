@@ -38,6 +38,9 @@ export function matMul(g: GraphBuilder, a: Ref, b: Ref, transposeA = false, tran
   return float(g, 'MatMul', [a, b], { transpose_a: { b: transposeA }, transpose_b: { b: transposeB } });
 }
 
+/** The transpose of a matrix. */
+export const transpose = (g: GraphBuilder, x: Ref): Ref => float(g, 'Transpose', [x, g.ints([1, 0])], { Tperm: INT });
+
 export const biasAdd = (g: GraphBuilder, x: Ref, bias: Ref): Ref => float(g, 'BiasAdd', [x, bias], { data_format: NHWC });
 /** Σ of dy over every axis but the last (the bias gradient). */
 export const biasAddGrad = (g: GraphBuilder, dy: Ref): Ref => float(g, 'BiasAddGrad', [dy], { data_format: NHWC });

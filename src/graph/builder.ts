@@ -38,7 +38,8 @@ export class GraphBuilder {
 
   /** Appends a node; returns its name, which is also the Ref of its first output. */
   add(op: string, inputs: readonly Ref[], attrs: Record<string, AttrValue> = {}, options: AddOptions = {}): string {
-    const name = this.uniqueName(`${this.scope}${(options.name ?? op).replace(NAME_UNSAFE, '_')}`);
+    // TensorFlow rejects names starting with '_' (internal ops' names do).
+    const name = this.uniqueName(`${this.scope}${(options.name ?? op).replace(NAME_UNSAFE, '_').replace(/^_+/, '')}`);
     const control = (options.after ?? []).map((node) => `^${node}`);
     this.nodes.push({ name, op, inputs: [...inputs, ...control], attrs });
     return name;

@@ -15,6 +15,8 @@ export interface LayerContext {
   read(weight: tf.LayerVariable): Ref;
   /** Makes `value` the weight's value after this step (BatchNorm's moving statistics). */
   assign(weight: tf.LayerVariable, value: Ref): void;
+  /** Use oneDNN's kernels for convolutions and batch norm (src/graph/onednn.ts). */
+  oneDnn: boolean;
 }
 
 /** One call of a layer in the model, with its inputs already in the graph. */
@@ -121,8 +123,11 @@ function conv2d(ctx: LayerContext, call: LayerCall, config: Config): LoweredLaye
   if (config.padding !== 'valid') unsupported(layer, `padding '${String(config.padding)}'`);
   if (kh !== kw || sh !== sw || sh === undefined) unsupported(layer, 'non-square kernel or strides');
   if ((Array.isArray(dilation) ? dilation : [dilation]).some((d) => d !== 1)) unsupported(layer, 'dilation');
-  const spec: op.ConvSpec = { stride: sh, padding: call.padding ?? [0, 0, 0, 0] };
-  const x = only(call);
+  const padding = call.padding ?? [0, 0, 0, 0];
+  const padded = padding.some((p) => p !== 0) && ctx.oneDnn;
+  // oneDNN's gradients fail with explicit padding, so with oneDNN the zeros are added first (and cut off dx after).
+  const x = padded ? op.pad(g, only(call), [[0, 0], [padding[0], padding[1]], [padding[2], padding[3]], [0, 0]]) : only(call);
+  const spec: op.ConvSpec = { stride: sh, padding: ctx.oneDnn ? [0, 0, 0, 0] : padding, oneDnn: ctx.oneDnn };
   const kernel = weight(layer, 'kernel');
   const bias = config.useBias === true ? weight(layer, 'bias') : undefined;
   const W = ctx.read(kernel);
@@ -133,7 +138,8 @@ function conv2d(ctx: LayerContext, call: LayerCall, config: Config): LoweredLaye
     output,
     backward(dy) {
       const d = activation === 'relu' ? op.reluGrad(g, dy, output) : dy;
-      const dx = call.inputGradients[0] === true ? op.conv2dBackpropInput(g, op.shape(g, x), W, d, spec) : undefined;
+      let dx = call.inputGradients[0] === true ? op.conv2dBackpropInput(g, op.shape(g, x), W, d, spec) : undefined;
+      if (dx !== undefined && padded) dx = op.slice(g, dx, [0, padding[0], padding[2], 0], op.shape(g, only(call)));
       const weights: [tf.LayerVariable, Ref][] = [[kernel, op.conv2dBackpropFilter(g, x, kernel.shape as number[], d, spec)]];
       if (bias !== undefined) weights.push([bias, op.biasAddGrad(g, d)]);
       return { inputs: [dx], weights };
@@ -157,7 +163,7 @@ function batchNorm(ctx: LayerContext, call: LayerCall, config: Config): LoweredL
   const x = only(call);
   const [gamma, beta] = [weight(layer, 'gamma'), weight(layer, 'beta')];
   const scale = ctx.read(gamma);
-  const normed = op.fusedBatchNorm(g, x, scale, ctx.read(beta), epsilon);
+  const normed = op.fusedBatchNorm(g, x, scale, ctx.read(beta), epsilon, ctx.oneDnn);
   // FusedBatchNormV3 gives the unbiased variance; tf.moments' is (n - 1) / n of it, n values per channel.
   const xShape = op.shape(g, x);
   const perChannel = op.mul(g, op.mul(g, op.dimension(g, xShape, 0), op.dimension(g, xShape, 1)), op.dimension(g, xShape, 2));
@@ -170,7 +176,7 @@ function batchNorm(ctx: LayerContext, call: LayerCall, config: Config): LoweredL
   return {
     output: normed.y,
     backward(dy) {
-      const [dx, dGamma, dBeta] = op.fusedBatchNormGrad(g, dy, x, scale, normed.reserve, epsilon);
+      const [dx, dGamma, dBeta] = op.fusedBatchNormGrad(g, dy, x, scale, normed.reserve, epsilon, ctx.oneDnn);
       return { inputs: [call.inputGradients[0] === true ? dx : undefined], weights: [[gamma, dGamma], [beta, dBeta]] };
     },
   };

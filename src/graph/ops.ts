@@ -68,12 +68,22 @@ export interface ConvSpec {
   stride: number;
   /** Zeros before and after along height, then along width. */
   padding: readonly [number, number, number, number];
+  /** Run oneDNN's kernel (src/graph/onednn.ts) instead of TensorFlow's own; only with no padding (pad first). */
+  oneDnn?: boolean;
 }
 
-function convAttrs(spec: ConvSpec): Record<string, AttrValue> {
+/**
+ * The kernel label that selects oneDNN's native-format kernel of a `_MklNative...` op in TensorFlow's CPU builds
+ * (they are registered under it, next to the layout-converting ones TensorFlow's own graph rewrite would pick).
+ */
+export const ONEDNN_KERNEL_LABEL = 'MklNameChangeOp';
+
+/** The op name and attrs of a convolution op (Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput) for `spec`. */
+function convOp(name: string, spec: ConvSpec): [string, Record<string, AttrValue>] {
   const [top, bottom, left, right] = spec.padding;
   const explicit = spec.padding.some((p) => p !== 0);
-  return {
+  if (explicit && spec.oneDnn === true) throw new Error('oneDNN convolutions take padded inputs (their gradients fail with explicit padding).');
+  const attrs: Record<string, AttrValue> = {
     T: FLOAT,
     strides: { ints: [1, spec.stride, spec.stride, 1] },
     padding: { s: explicit ? 'EXPLICIT' : 'VALID' },
@@ -82,19 +92,25 @@ function convAttrs(spec: ConvSpec): Record<string, AttrValue> {
     dilations: { ints: [1, 1, 1, 1] },
     use_cudnn_on_gpu: { b: true },
   };
+  return spec.oneDnn === true ? [`_MklNative${name}`, { ...attrs, _kernel: { s: ONEDNN_KERNEL_LABEL } }] : [name, attrs];
 }
 
 /** x [batch, h, w, in]·filter [k, k, in, out] -> [batch, h', w', out]. */
-export const conv2d = (g: GraphBuilder, x: Ref, filter: Ref, spec: ConvSpec): Ref => g.add('Conv2D', [x, filter], convAttrs(spec));
+export function conv2d(g: GraphBuilder, x: Ref, filter: Ref, spec: ConvSpec): Ref {
+  const [name, attrs] = convOp('Conv2D', spec);
+  return g.add(name, [x, filter], spec.oneDnn === true ? { ...attrs, is_filter_const: { b: false } } : attrs);
+}
 
 /** The filter gradient of conv2d(x, filter) given dy. */
 export function conv2dBackpropFilter(g: GraphBuilder, x: Ref, filterShape: readonly number[], dy: Ref, spec: ConvSpec): Ref {
-  return g.add('Conv2DBackpropFilter', [x, g.ints(filterShape), dy], convAttrs(spec));
+  const [name, attrs] = convOp('Conv2DBackpropFilter', spec);
+  return g.add(name, [x, g.ints(filterShape), dy], attrs);
 }
 
 /** The input gradient of conv2d(x, filter) given dy; `inputShape` is x's shape as an int32 vector. */
 export function conv2dBackpropInput(g: GraphBuilder, inputShape: Ref, filter: Ref, dy: Ref, spec: ConvSpec): Ref {
-  return g.add('Conv2DBackpropInput', [inputShape, filter, dy], convAttrs(spec));
+  const [name, attrs] = convOp('Conv2DBackpropInput', spec);
+  return g.add(name, [inputShape, filter, dy], attrs);
 }
 
 function poolAttrs(size: number, stride: number): Record<string, AttrValue> {
@@ -119,17 +135,23 @@ export interface BatchNormOutputs {
   reserve: [Ref, Ref, Ref];
 }
 
-export function fusedBatchNorm(g: GraphBuilder, x: Ref, scale: Ref, offset: Ref, epsilon: number): BatchNormOutputs {
+/** The op name and attrs of FusedBatchNormV3 or its gradient, oneDNN's kernel or TensorFlow's own. */
+function batchNormOp(name: string, epsilon: number, oneDnn: boolean): [string, Record<string, AttrValue>] {
+  const attrs: Record<string, AttrValue> = { T: FLOAT, U: FLOAT, epsilon: { f: epsilon }, data_format: NHWC, is_training: { b: true } };
+  return oneDnn ? [`_MklNative${name}`, { ...attrs, _kernel: { s: ONEDNN_KERNEL_LABEL } }] : [name, attrs];
+}
+
+export function fusedBatchNorm(g: GraphBuilder, x: Ref, scale: Ref, offset: Ref, epsilon: number, oneDnn = false): BatchNormOutputs {
   const empty = g.constant({ dtype: 'float32', shape: [0], values: [] });
-  const attrs = { T: FLOAT, U: FLOAT, epsilon: { f: epsilon }, exponential_avg_factor: { f: 1 }, data_format: NHWC, is_training: { b: true } };
-  const node = g.add('FusedBatchNormV3', [x, scale, offset, empty, empty], attrs);
+  const [name, attrs] = batchNormOp('FusedBatchNormV3', epsilon, oneDnn);
+  const node = g.add(name, [x, scale, offset, empty, empty], { ...attrs, exponential_avg_factor: { f: 1 } });
   return { y: node, mean: g.output(node, 1), variance: g.output(node, 2), reserve: [g.output(node, 3), g.output(node, 4), g.output(node, 5)] };
 }
 
 /** [dx, dscale, doffset] of fusedBatchNorm given dy. */
-export function fusedBatchNormGrad(g: GraphBuilder, dy: Ref, x: Ref, scale: Ref, reserve: readonly [Ref, Ref, Ref], epsilon: number): [Ref, Ref, Ref] {
-  const attrs = { T: FLOAT, U: FLOAT, epsilon: { f: epsilon }, data_format: NHWC, is_training: { b: true } };
-  const node = g.add('FusedBatchNormGradV3', [dy, x, scale, ...reserve], attrs);
+export function fusedBatchNormGrad(g: GraphBuilder, dy: Ref, x: Ref, scale: Ref, reserve: readonly [Ref, Ref, Ref], epsilon: number, oneDnn = false): [Ref, Ref, Ref] {
+  const [name, attrs] = batchNormOp('FusedBatchNormGradV3', epsilon, oneDnn);
+  const node = g.add(name, [dy, x, scale, ...reserve], attrs);
   return [node, g.output(node, 1), g.output(node, 2)];
 }
 

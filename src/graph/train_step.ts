@@ -6,6 +6,7 @@ import { SGD } from '../train/sgd.js';
 import { GraphBuilder, type Ref } from './builder.js';
 import { UnsupportedLayerError, type LayerContext } from './layers.js';
 import { lowerModel } from './model.js';
+import { oneDnnKernels } from './onednn.js';
 import * as op from './ops.js';
 import { GraphSession, savedModelBackend } from './session.js';
 
@@ -79,6 +80,7 @@ interface GraphSpec {
   momentum: boolean;
   weightDecay: number;
   params: Set<tf.Variable>;
+  oneDnn: boolean;
 }
 
 function buildTrainGraph(spec: GraphSpec): TrainGraph {
@@ -109,6 +111,7 @@ function buildTrainGraph(spec: GraphSpec): TrainGraph {
   };
   const ctx: LayerContext = {
     g,
+    oneDnn: spec.oneDnn,
     read: (weight) => variableOf(weight).read,
     assign: (weight, value) => void updates.push(op.assignVariable(g, variableOf(weight).handle, value)),
   };
@@ -271,7 +274,8 @@ export function compileTrainStep(model: tf.LayersModel, setup: TrainSetup, label
   const momentum = optimizer.momentum !== 0;
   // fit trains every trainable weight of the model (its eager step passes them all to minimize).
   const params = new Set(parameters(model));
-  const graph = buildTrainGraph({ model, loss, labels: labelKind, momentum, weightDecay: optimizer.weightDecay, params });
+  const oneDnn = model.layers.some((layer) => ['Conv2D', 'BatchNormalization'].includes(layer.getClassName())) && oneDnnKernels();
+  const graph = buildTrainGraph({ model, loss, labels: labelKind, momentum, weightDecay: optimizer.weightDecay, params, oneDnn });
   return new GraphTrainStep(graph, GraphSession.load(graph.builder.nodes), optimizer, momentum);
 }
 

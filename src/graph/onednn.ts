@@ -16,6 +16,12 @@ const PROBE_TOLERANCE = 1e-4;
 
 let available: boolean | undefined;
 
+/** Whether tfjs-node-gpu computes on a CUDA GPU: then convolutions belong there, not in oneDNN's CPU kernels. */
+function usesGpu(): boolean {
+  // tfjs-node's backend sets this flag from the binding when it starts.
+  return (tf.backend() as { isUsingGpuDevice?: unknown }).isUsingGpuDevice === true;
+}
+
 /** A fixed tensor of values in [-1, 1] (a sine: no generator needed). */
 function fixed(shape: number[]): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
@@ -61,11 +67,11 @@ function agree(a: tf.Tensor, b: tf.Tensor): boolean {
 /**
  * Whether graph steps use oneDNN's `_MklNative` kernels for convolutions and batch norm: TensorFlow's Linux x86
  * builds carry them (selected by a kernel label, whatever TF_ENABLE_ONEDNN_OPTS says). Checked once per process by
- * running them next to TensorFlow's own ops on small inputs; any failure or disagreement means no. MNIST_COURSE_ONEDNN=0
- * turns them off. Native TensorFlow must be the active backend.
+ * running them next to TensorFlow's own ops on small inputs; any failure or disagreement means no. Never on a GPU;
+ * MNIST_COURSE_ONEDNN=0 turns them off. Native TensorFlow must be the active backend.
  */
 export function oneDnnKernels(): boolean {
-  if (process.env[ONEDNN_ENV] === '0') return false;
+  if (process.env[ONEDNN_ENV] === '0' || usesGpu()) return false;
   if (available !== undefined) return available;
   const inputs = { x: fixed([2, 6, 6, 3]), w: fixed([3, 3, 3, 4]), dy: fixed([2, 3, 3, 4]), scale: tf.tensor1d([1, 0.5, 2]) };
   let session: GraphSession | undefined;

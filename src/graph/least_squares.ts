@@ -45,7 +45,8 @@ function build(features: number, classes: number) {
   const predictions = op.matMul(g, x, w);
   const squares = g.add('Square', [op.sub(g, y, predictions)], { T: { type: 'float32' } });
   const loss = divide(op.mul(g, g.scalar(0.5), op.reduce(g, 'Sum', squares, [0, 1])));
-  const gradient = divide(op.matMul(g, x, op.sub(g, predictions, y), true, false));
+  // Xᵀ(XW - Y) as ((XW - Y)ᵀ X)ᵀ: TF's MatMul packs the wide transposed X slowly (see FEW_UNITS in layers.ts).
+  const gradient = divide(op.transpose(g, op.matMul(g, op.sub(g, predictions, y), x, true, false)));
   const update = op.applyGradientDescent(g, handle, lr, gradient);
   const hits = op.countEqual(g, op.argMax(g, op.matMul(g, xTest, w), 1), yTest);
   const testRows = g.add('Cast', [g.add('Size', [yTest], { T: { type: 'int32' }, out_type: { type: 'int32' } })], { SrcT: { type: 'int32' }, DstT: { type: 'float32' }, Truncate: { b: false } });

@@ -9,6 +9,7 @@ import { initBackend, registerWasmTrainingKernels, restoreWasmKernels } from '..
 import { createCnn, createHidden, createLinear, createMlp, createResNet } from '../src/models/index.js';
 import { createGenerator } from '../src/random/index.js';
 import { OneCycleLR, SGD, crossEntropy, fit, nllLoss, type Batch, type LossFn } from '../src/train/index.js';
+import { GRAPH_STEP, graphStepStatus } from '../src/graph/index.js';
 import { ONE_THREAD_ENV, pythonPath, pytorchEnv } from './spawn.js';
 
 /** The course models, each with its tutorial's loss, optimizer and input layout. */
@@ -96,6 +97,8 @@ export interface StepTiming {
   medianMs: number;
   minMs: number;
   steps: number;
+  /** Whether each step ran as one TensorFlow graph (src/graph, native TensorFlow); false: op by op. */
+  graph?: boolean;
 }
 
 export function median(values: number[]): number {
@@ -132,7 +135,7 @@ export async function timeTrainingSteps(name: PerfModel, batchSize: number, opti
     const warm = await run(warmup + 1);
     const estimate = Math.max(warm[warm.length - 1] ?? 1, 0.01);
     const times = await run(Math.min(300, Math.max(repeats, Math.ceil(minTotalMs / estimate))) + 1);
-    return { medianMs: median(times), minMs: Math.min(...times), steps: times.length };
+    return { medianMs: median(times), minMs: Math.min(...times), steps: times.length, graph: graphStepStatus(s.model) === GRAPH_STEP };
   } finally {
     tf.dispose([batch.images, batch.labels]);
     s.optimizer.dispose();

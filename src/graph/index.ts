@@ -15,6 +15,9 @@ interface Entry {
   reason: string;
 }
 
+/** graphStepStatus of a model fit trains with graph steps. */
+export const GRAPH_STEP = 'one TensorFlow graph per step';
+
 const entries = new WeakMap<tf.LayersModel, Entry>();
 // A model dropped without ever being trained again still holds a session: delete it when the model is collected.
 const sessions = new FinalizationRegistry<CompiledTrainStep>((step) => step.dispose());
@@ -40,7 +43,7 @@ export function graphTrainStep(model: tf.LayersModel, setup: TrainSetup, labels:
   let entry: Entry;
   try {
     const step = compileTrainStep(model, setup, labels);
-    entry = { key, optimizer: setup.optimizer, loss: setup.loss, step, reason: 'one TensorFlow graph per step' };
+    entry = { key, optimizer: setup.optimizer, loss: setup.loss, step, reason: GRAPH_STEP };
     sessions.register(model, step, entry);
   } catch (error) {
     if (!isUnsupported(error)) throw error;
@@ -50,7 +53,7 @@ export function graphTrainStep(model: tf.LayersModel, setup: TrainSetup, labels:
   return entry.step;
 }
 
-/** How fit last trained `model`: 'one TensorFlow graph per step', or why not; undefined before any graph attempt. */
+/** How fit last trained `model`: GRAPH_STEP, or why not; undefined before any graph attempt (or with graph: false). */
 export function graphStepStatus(model: tf.LayersModel): string | undefined {
   return entries.get(model)?.reason;
 }

@@ -91,6 +91,8 @@ export interface SgdTrainResult {
   accuracyIterations: number[];
   /** Final weights [784, 10]; the caller owns and disposes it. */
   weight: tf.Tensor2D;
+  /** Whether each iteration ran as one TensorFlow graph (native TensorFlow, graph not off). */
+  graph: boolean;
 }
 
 // Without a per-iteration callback, scalars are read back in chunks so the device need not sync every step.
@@ -113,7 +115,7 @@ export function sgdTrain(options: SgdTrainOptions): SgdTrainResult {
   const rng = options.seed === undefined ? defaultRng() : createGenerator(options.seed);
   const rows = xTrain.shape[0];
   let weight = tf.zeros([xTrain.shape[1], yTrain.shape[1]]) as tf.Tensor2D;
-  const result: SgdTrainResult = { losses: [], accuracies: [], accuracyIterations: [], weight };
+  const result: SgdTrainResult = { losses: [], accuracies: [], accuracyIterations: [], weight, graph: false };
   let pending: { iteration: number; loss: tf.Scalar; accuracy?: tf.Scalar }[] = [];
   const flush = (): void => {
     for (const item of pending) {
@@ -131,6 +133,7 @@ export function sgdTrain(options: SgdTrainOptions): SgdTrainResult {
   };
   const data = { xTrain, yTrain, xTest, yTest };
   const compiled = options.graph === false ? undefined : compileLeastSquaresStep(data, learningRate);
+  result.graph = compiled !== undefined;
   const iterate = (sampled: Int32Array, evaluated: boolean): { loss: tf.Scalar; accuracy?: tf.Scalar } => {
     if (compiled !== undefined) return compiledIteration(compiled, sampled, evaluated);
     const next = eagerIteration(data, weight, sampled, evaluated, learningRate);

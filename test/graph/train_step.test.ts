@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/index.js';
-import { graphStepStatus, graphTrainStep } from '../../src/graph/index.js';
+import { GRAPH_STEP as GRAPH, graphStepStatus, graphTrainStep } from '../../src/graph/index.js';
 import { ONEDNN_ENV } from '../../src/graph/onednn.js';
 import { createCnn, createHidden, createLinear, createMlp, createResNet } from '../../src/models/index.js';
 import { createGenerator } from '../../src/random/index.js';
@@ -11,8 +11,6 @@ import { IN_NATIVE_LANE } from '../native/fixtures.js';
 
 /** Graph and eager steps differ by float32 roundings of other op orders (TF's fused kernels): relative to the largest value. */
 const TOLERANCE = 2e-5;
-
-const GRAPH = 'one TensorFlow graph per step';
 
 interface Setup {
   model: tf.LayersModel;

@@ -100,7 +100,7 @@ export function renderReportMarkdown(report: CourseReport): string {
       for (const result of nb.results) {
         const unit = result.unit === undefined ? '' : ` ${result.unit}`;
         const value = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : `${formatNumber(x)}${unit}`);
-        const difference = result.tutorial === null ? null : result.ours - result.tutorial;
+        const difference = result.tutorial === null ? null : roundedDifference(result.ours, result.tutorial);
         lines.push(row([
           nb.notebook, result.name, value(result.ours), value(result.tutorial),
           difference === null ? '—' : `${difference >= 0 ? '+' : ''}${value(difference)}`,
@@ -110,6 +110,15 @@ export function renderReportMarkdown(report: CourseReport): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * ours - tutorial, with float noise from the subtraction (82.68 - 82.68000000000001) shown as 0: anything below
+ * 1e-9 of the larger value is rounding, not a difference.
+ */
+function roundedDifference(ours: number, tutorial: number): number {
+  const difference = ours - tutorial;
+  return Math.abs(difference) <= 1e-9 * Math.max(Math.abs(ours), Math.abs(tutorial)) ? 0 : difference;
 }
 
 function row(cells: string[]): string {

@@ -29,10 +29,12 @@ describe('renderReportMarkdown', () => {
       results: [
         { name: 'test accuracy', ours: 98.25, tutorial: 98, rerun: 97.9, unit: '%', note: '14 epochs' },
         { name: 'loss', ours: 0.05, tutorial: null },
+        { name: 'MSE accuracy', ours: 82.68, tutorial: 82.68000000000001, unit: '%' },
       ],
     })], 'quick'));
     expect(text).toContain('Quick mode trains on small subsets');
     expect(text).toContain('| 01_a.ipynb | test accuracy | 98.25 % | 98 % | +0.25 % | 97.9 % | 14 epochs |');
     expect(text).toContain('| 01_a.ipynb | loss | 0.05 | — | — | — |  |');
+    expect(text).toContain('| 01_a.ipynb | MSE accuracy | 82.68 % | 82.68 % | +0 % | — |  |');
   });
 });

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/index.js';
 import { compileLeastSquaresStep } from '../../src/graph/least_squares.js';
 import { sgdTrain } from '../../src/sgd/index.js';
-import { IN_NATIVE_LANE, seeded } from '../native/fixtures.js';
+import { IN_NATIVE_LANE, maxRelative, seeded } from '../native/fixtures.js';
 
 /** Relative to the largest value: TF's Sum and MatMul round in another order inside a graph (none seen so far). */
 const TOLERANCE = 1e-5;
@@ -19,16 +19,6 @@ function problem() {
       yTest: tf.tensor1d(Array.from({ length: 20 }, (_, i) => i % 10), 'int32'),
     };
   });
-}
-
-function maxRelative(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let difference = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    difference = Math.max(difference, Math.abs((actual[i] as number) - (expected[i] as number)));
-    scale = Math.max(scale, Math.abs(expected[i] as number));
-  }
-  return difference / Math.max(scale, Number.MIN_VALUE);
 }
 
 describe.skipIf(!IN_NATIVE_LANE)('sgdTrain with graph iterations on native TensorFlow', () => {

@@ -7,7 +7,7 @@ import { ONEDNN_ENV } from '../../src/graph/onednn.js';
 import { createCnn, createHidden, createLinear, createMlp, createResNet } from '../../src/models/index.js';
 import { createGenerator } from '../../src/random/index.js';
 import { OneCycleLR, SGD, crossEntropy, fit, mseLoss, nllLoss, type BatchSource, type History, type LossFn } from '../../src/train/index.js';
-import { IN_NATIVE_LANE } from '../native/fixtures.js';
+import { IN_NATIVE_LANE, maxRelative } from '../native/fixtures.js';
 
 /** Graph and eager steps differ by float32 roundings of other op orders (TF's fused kernels): relative to the largest value. */
 const TOLERANCE = 2e-5;
@@ -96,16 +96,6 @@ async function train(make: () => Setup, graph: boolean, epochs = 2): Promise<Tra
   setup.optimizer.dispose();
   setup.model.dispose();
   return result;
-}
-
-function maxRelative(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let difference = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    difference = Math.max(difference, Math.abs((actual[i] as number) - (expected[i] as number)));
-    scale = Math.max(scale, Math.abs(expected[i] as number));
-  }
-  return difference / Math.max(scale, Number.MIN_VALUE);
 }
 
 describe.skipIf(!IN_NATIVE_LANE)('fit with graph steps on native TensorFlow', () => {

@@ -14,15 +14,21 @@ export function seeded(seed: number, shape: number[], scale = 1): tf.Tensor {
   return tf.tensor(Float32Array.from({ length: size }, () => (rng.next() * 2 - 1) * scale), shape);
 }
 
+/** max |actual - expected| / max |expected| over two arrays of values. */
+export function maxRelative(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let difference = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    difference = Math.max(difference, Math.abs((actual[i] as number) - (expected[i] as number)));
+    scale = Math.max(scale, Math.abs(expected[i] as number));
+  }
+  return difference / Math.max(scale, Number.MIN_VALUE);
+}
+
 /** max |actual - expected| / max |expected| (and the shapes must agree). */
 export function relativeError(actual: tf.Tensor, expected: tf.Tensor): number {
   expect(actual.shape).toEqual(expected.shape);
-  const a = actual.dataSync();
-  const e = expected.dataSync();
-  let difference = 0;
-  let scale = 0;
-  e.forEach((v, i) => { difference = Math.max(difference, Math.abs((a[i] as number) - v)); scale = Math.max(scale, Math.abs(v)); });
-  return difference / Math.max(scale, Number.MIN_VALUE);
+  return maxRelative(actual.dataSync(), expected.dataSync());
 }
 
 /**

@@ -9,7 +9,7 @@ import { initBackend, registerWasmTrainingKernels, restoreWasmKernels } from '..
 import { createCnn, createHidden, createLinear, createMlp, createResNet } from '../src/models/index.js';
 import { createGenerator } from '../src/random/index.js';
 import { OneCycleLR, SGD, crossEntropy, fit, nllLoss, type Batch, type LossFn } from '../src/train/index.js';
-import { GRAPH_STEP, graphStepStatus } from '../src/graph/index.js';
+import { GRAPH_STEP, WASM_STEP, graphStepStatus } from '../src/graph/index.js';
 import { ONE_THREAD_ENV, pythonPath, pytorchEnv } from './spawn.js';
 
 /** The course models, each with its tutorial's loss, optimizer and input layout. */
@@ -88,7 +88,7 @@ export interface StepTimingOptions {
   repeats?: number;
   /** More timed steps, up to 300, until they add up to about this long; steady medians for the fast models. Default 1000. */
   minTotalMs?: number;
-  /** fit's graph option: false times the eager step on native TensorFlow (elsewhere it changes nothing). Default true. */
+  /** fit's graph option: false times the eager step on native TensorFlow and wasm (the cpu backend has no other). Default true. */
   graph?: boolean;
 }
 
@@ -97,8 +97,8 @@ export interface StepTiming {
   medianMs: number;
   minMs: number;
   steps: number;
-  /** Whether each step ran as one TensorFlow graph (src/graph, native TensorFlow); false: op by op. */
-  graph?: boolean;
+  /** Whether each step ran compiled (src/graph: one TensorFlow graph on native, one pass of our kernels on wasm); false: op by op. */
+  compiled?: boolean;
 }
 
 export function median(values: number[]): number {
@@ -135,7 +135,7 @@ export async function timeTrainingSteps(name: PerfModel, batchSize: number, opti
     const warm = await run(warmup + 1);
     const estimate = Math.max(warm[warm.length - 1] ?? 1, 0.01);
     const times = await run(Math.min(300, Math.max(repeats, Math.ceil(minTotalMs / estimate))) + 1);
-    return { medianMs: median(times), minMs: Math.min(...times), steps: times.length, graph: graphStepStatus(s.model) === GRAPH_STEP };
+    return { medianMs: median(times), minMs: Math.min(...times), steps: times.length, compiled: [GRAPH_STEP, WASM_STEP].includes(graphStepStatus(s.model) ?? '') };
   } finally {
     tf.dispose([batch.images, batch.labels]);
     s.optimizer.dispose();

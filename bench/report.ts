@@ -32,9 +32,10 @@ export function loadLine(result: BenchResult): string {
     (busy ? ' The machine was busy with other work during the run: absolute times are inflated and noisy, and so are the ratios, whose two sides ran minutes apart.' : '');
 }
 
-/** The runner, and for native TensorFlow how its steps ran: "tensorflow (graph)" or "tensorflow (eager)". */
+/** The runner, and where it has compiled steps (native TensorFlow, wasm) how its steps ran: "wasm (compiled)", "tensorflow (eager)". */
 function stepRunner(s: StepFigure): string {
-  return s.runner === 'tensorflow' && s.graph !== null && s.graph !== undefined ? `tensorflow (${s.graph ? 'graph' : 'eager'})` : s.runner;
+  const hasCompiled = s.runner === 'tensorflow' || s.runner === 'wasm';
+  return hasCompiled && s.compiled !== null && s.compiled !== undefined ? `${s.runner} (${s.compiled ? 'compiled' : 'eager'})` : s.runner;
 }
 
 function stepRows(models: ModelResult[]): Cell[][] {
@@ -165,8 +166,9 @@ ${table(HEADLINE_HEADER, headlineRows(result), true)}
 ## Bare training step
 Data in memory (one fixed random batch), the tutorial's model, loss, optimizer and batch size; forward, backward,
 update and the loss read back (\`loss.item()\`). Ours: \`bench/perf.ts\` (\`timeTrainingSteps\`, through \`fit\`), sgd
-in \`bench/ours_steps.ts\` (through \`sgdTrain\`); "tensorflow (graph)": each step ran as one TensorFlow graph (src/graph,
-oneDNN's kernels for convolutions and batch norm), "(eager)": op by op. PyTorch: \`bench/pytorch_step.py\` and \`bench/pytorch_tutorials.py\`. Median over
+in \`bench/ours_steps.ts\` (through \`sgdTrain\`); "(compiled)": each step ran compiled by src/graph, on native TensorFlow as one TensorFlow graph
+(oneDNN's kernels for convolutions and batch norm), on wasm as one pass of our kernels without the engine (Dense chains);
+"(eager)": op by op. PyTorch: \`bench/pytorch_step.py\` and \`bench/pytorch_tutorials.py\`. Median over
 repetitions of each repetition's median step; "fastest" is the fastest single step, the least disturbed by other work.
 
 ${table(STEP_HEADER, stepRows(result.models), true)}

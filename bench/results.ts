@@ -31,8 +31,8 @@ export interface StepFigure {
   /** CPU seconds / wall seconds of the child: the cores it kept busy (start-up included). */
   coresUsed: number | null;
   startupS: number | null;
-  /** Whether every repetition's steps ran as one TensorFlow graph each (src/graph); null where no run says. */
-  graph: boolean | null;
+  /** Whether every repetition's steps ran compiled (src/graph); null where no run says. */
+  compiled: boolean | null;
 }
 
 export interface E2eFigure extends Omit<E2eTimings, 'model'> {
@@ -107,7 +107,7 @@ export function stepFigure(runner: Runner, runs: StepTiming[], meta: ChildMeta, 
     samplesPerSecond: (batchSize * 1000) / medianMs,
     floorFraction: floorFraction(batchSize * flops.trainingPerSample, medianMs / 1000, gflops),
     maxRssMb: meta.maxRssMb, coresUsed: meta.cpuS === undefined ? null : meta.cpuS / wallS, startupS: meta.startupS ?? null,
-    graph: runs.some((r) => r.graph === undefined) ? null : runs.every((r) => r.graph === true),
+    compiled: runs.some((r) => r.compiled === undefined) ? null : runs.every((r) => r.compiled === true),
   };
 }
 

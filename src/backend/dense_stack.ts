@@ -4,16 +4,18 @@ import { DENSE, DENSE_GRAD } from './dense_kernels.js';
 import { LOG_SOFTMAX } from './log_softmax.js';
 
 /** One step of the chain. A ReLU right after a linear Dense is folded into it (wasm's XNNPack clamps in the product). */
-type Step =
+export type DenseChainStep =
   | { kind: 'flatten' }
   | { kind: 'dense'; kernel: tf.LayerVariable; bias: tf.LayerVariable; activation: DenseActivation }
   | { kind: 'relu' }
   | { kind: 'logSoftmax' };
 
-type DenseActivation = 'linear' | 'relu';
+export type DenseActivation = 'linear' | 'relu';
 
 /** A model whose training forward runs as fused ops. */
 export interface DenseStack {
+  /** The chain's steps in order, ReLUs folded into the Dense layers before them. */
+  steps: readonly DenseChainStep[];
   /**
    * The model's output for `images` [batch, ...inputShape] in training mode (as model.apply(images, { training: true })),
    * with gradients for the weights only: none flow back to the images, so the first layer skips dx = dy·Wᵀ, which
@@ -34,7 +36,7 @@ interface LayerInternals {
 }
 
 /** The step `layer` stands for, or undefined when it is not one we run ourselves. */
-function stepOf(layer: tf.layers.Layer): Step | 'input' | undefined {
+function stepOf(layer: tf.layers.Layer): DenseChainStep | 'input' | undefined {
   const internals = layer as unknown as LayerInternals;
   const activation = internals.activation?.getClassName();
   switch (layer.getClassName()) {
@@ -62,9 +64,9 @@ function isInputLayer(layer: unknown): boolean {
 }
 
 /** The steps of `model` when it is one chain of layers we run ourselves (each layer fed by the one before, once). */
-function stepsOf(model: tf.LayersModel): Step[] | undefined {
+function stepsOf(model: tf.LayersModel): DenseChainStep[] | undefined {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) return undefined;
-  const steps: Step[] = [];
+  const steps: DenseChainStep[] = [];
   let previous: tf.layers.Layer | undefined;
   for (const layer of model.layers) {
     const nodes = (layer as unknown as LayerInternals).inboundNodes;
@@ -82,8 +84,8 @@ function stepsOf(model: tf.LayersModel): Step[] | undefined {
 }
 
 /** Dense(linear) then ReLU becomes Dense(relu). */
-function foldRelus(steps: Step[]): Step[] {
-  const folded: Step[] = [];
+function foldRelus(steps: DenseChainStep[]): DenseChainStep[] {
+  const folded: DenseChainStep[] = [];
   for (const step of steps) {
     const last = folded[folded.length - 1];
     if (step.kind === 'relu' && last?.kind === 'dense' && last.activation === 'linear') folded[folded.length - 1] = { ...last, activation: 'relu' };
@@ -154,7 +156,7 @@ function logSoftmax(x: tf.Tensor): tf.Tensor {
   return tf.engine().runKernel(LOG_SOFTMAX, { logits: x }) as tf.Tensor;
 }
 
-function run(steps: Step[], images: tf.Tensor): tf.Tensor {
+function run(steps: readonly DenseChainStep[], images: tf.Tensor): tf.Tensor {
   const kernels = hasDenseKernels(); // looked up once per forward: tf.getKernel builds a key string each call
   let x = images;
   let fromImages = true;
@@ -182,7 +184,7 @@ export function denseStackOf(model: tf.LayersModel): DenseStack | undefined {
   let stack = cache.get(model);
   if (stack === undefined) {
     const steps = stepsOf(model);
-    stack = steps === undefined || !steps.some((s) => s.kind === 'dense') ? null : { forward: (images) => run(steps, images) };
+    stack = steps === undefined || !steps.some((s) => s.kind === 'dense') ? null : { steps, forward: (images) => run(steps, images) };
     cache.set(model, stack);
   }
   return stack ?? undefined;

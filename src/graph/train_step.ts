@@ -119,7 +119,7 @@ export interface TrainSetup {
  * setting it has no lowering for. Every layer call runs in training mode, as model.apply(x, { training: true }).
  */
 export function compileTrainStep(model: tf.LayersModel, setup: TrainSetup, labels: tf.Tensor): CompiledTrainStep {
-  if (savedModelBackend() === undefined) throw new UnsupportedStepError(`graph steps need native TensorFlow, not '${tf.getBackend()}'`);
+  if (savedModelBackend() === undefined) throw new UnsupportedStepError(`compiled steps need native TensorFlow (one graph a step) or wasm (Dense chains), not '${tf.getBackend()}'`);
   const loss = LOSSES.get(setup.loss);
   if (loss === undefined) throw new UnsupportedStepError('the loss is not one of crossEntropy, nllLoss, mseLoss');
   // Not instanceof: tf.Optimizer's Symbol.hasInstance makes every optimizer an instance of every subclass.

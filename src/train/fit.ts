@@ -80,10 +80,12 @@ export interface FitOptions {
    */
   reportEvery?: number;
   /**
-   * On native TensorFlow, run each training step as one TensorFlow graph (forward, loss, backward and SGD update in
-   * one session run instead of ~100 eager ops) where src/graph covers the model, loss and optimizer: the course's
-   * models with crossEntropy, nllLoss or mseLoss and our SGD. Default true; false trains op by op as on every other
-   * backend. During an epoch the weights live in the graph's session; the model has them after each epoch.
+   * Run each training step compiled where src/graph covers the model, loss and optimizer. On native TensorFlow: one
+   * TensorFlow graph (forward, loss, backward and SGD update in one session run instead of ~100 eager ops), for the
+   * course's models with crossEntropy, nllLoss or mseLoss and our SGD. On wasm: chains of Dense layers (the linear,
+   * hidden-layer and MLP models) with crossEntropy or nllLoss and our SGD, as one pass of the same kernels without
+   * the engine's bookkeeping (the same values). Default true; false trains op by op. During an epoch the weights
+   * live in the compiled step; the model has them after each epoch.
    */
   graph?: boolean;
 }

@@ -59,7 +59,7 @@ function eagerSteps(model: tf.LayersModel, options: FitOptions, params: tf.Varia
   };
 }
 
-/** The compiled step with the model's weights loaded, or undefined where fit trains eagerly (graph: false, not covered). */
+/** The compiled step (src/graph) with the model's weights loaded, or undefined where fit trains eagerly (graph: false, not covered). */
 function compiledStep(model: tf.LayersModel, options: FitOptions, labels: tf.Tensor): CompiledTrainStep | undefined {
   if (options.graph === false) return undefined;
   let step: CompiledTrainStep | undefined;
@@ -67,15 +67,15 @@ function compiledStep(model: tf.LayersModel, options: FitOptions, labels: tf.Ten
     step = graphTrainStep(model, options, labels);
   } catch (error) {
     const why = (error instanceof Error ? error.message : String(error)).replace(/\.+$/, '');
-    throw new TrainingConfigError(`Compiling the training step into a TensorFlow graph failed: ${why}. Pass graph: false to fit to train op by op.`);
+    throw new TrainingConfigError(`Compiling the training step (src/graph) failed: ${why}. Pass graph: false to fit to train op by op.`);
   }
   step?.load();
   return step;
 }
 
 /**
- * The steps of one epoch of `model`, for batches labelled like `labels`: one TensorFlow graph per step on native
- * TensorFlow where src/graph covers the setup (its sums add up in the session), else eager ops.
+ * The steps of one epoch of `model`, for batches labelled like `labels`: compiled where src/graph covers the setup
+ * (one TensorFlow graph per step on native TensorFlow, one pass of our kernels on wasm; the sums add up there), else eager ops.
  */
 export function startEpoch(model: tf.LayersModel, options: FitOptions, params: tf.Variable[], labels: tf.Tensor): EpochSteps {
   const compiled = compiledStep(model, options, labels);

@@ -21,12 +21,12 @@ describe.skipIf(!IN_NATIVE_LANE)('the bench on native TensorFlow', () => {
   });
 
   it('times the MLP step on native TensorFlow in a child, one TensorFlow graph per step', () => {
-    const step = runChild<{ backend: string; runs: { medianMs: number; graph?: boolean }[] }>(process.execPath,
+    const step = runChild<{ backend: string; runs: { medianMs: number; compiled?: boolean }[] }>(process.execPath,
       [childScript(), 'step', '--model', 'mlp', '--backend', 'tensorflow', '--repeats', '1', '--min-total-ms', '20', '--min-steps', '3'],
       60_000, oursEnv(nativeOnly));
     if (!step.ok) throw new Error(step.error);
     expect(step.result.backend).toBe('tensorflow');
     expect(step.result.runs).toHaveLength(1);
-    expect(step.result.runs[0]?.graph).toBe(true);
+    expect(step.result.runs[0]?.compiled).toBe(true);
   });
 });

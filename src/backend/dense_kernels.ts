@@ -1,5 +1,7 @@
-// A Dense layer's forward and backward as one wasm kernel each: wasm's products called directly, no reshapes.
+// A Dense layer's forward and backward as one wasm kernel each: our products (gemm.ts) called directly, no reshapes.
 import { _FusedMatMul, BatchMatMul, type KernelBackend, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
+import { gemm, hasGemm } from './gemm.js';
+import { gemmIsCheaper } from './mat_mul_orientation.js';
 import { asWasm, floatsOf, runWasmKernel, WASM_BACKEND, withTemporaries } from './wasm_calls.js';
 
 /** x [m, k]·kernel [k, n] + bias [n], then the activation: output [m, n]. Attrs { activation: 'linear' | 'relu' }. */
@@ -52,18 +54,35 @@ export function reluGradAndColumnSums(
   columnSums.set(sums);
 }
 
-/** wasm kernel for DENSE: wasm's _FusedMatMul (our orientation override) on rank-3 views of the operands. */
+/** Whether our gemm runs op(a)·op(b) here: this runtime can run it and gemmIsCheaper expects it to beat XNNPack. */
+function useGemm(backend: KernelBackend, a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): boolean {
+  const [m, k] = (transposeA ? [a.shape[1], a.shape[0]] : a.shape) as [number, number];
+  const n = b.shape[transposeB ? 0 : 1] as number;
+  return gemmIsCheaper(m, k, n, transposeA, transposeB) && hasGemm(backend);
+}
+
+/**
+ * wasm kernel for DENSE: our gemm with the bias and relu applied as it stores where it is the cheaper product
+ * (gemmIsCheaper), else wasm's _FusedMatMul (our orientation override) on rank-3 views of the operands.
+ */
 export const denseWasm: KernelFunc = (args) => {
   const { x, kernel, bias } = args.inputs as { x: TensorInfo; kernel: TensorInfo; bias: TensorInfo };
   const { activation } = args.attrs as unknown as DenseAttrs;
+  const backend = args.backend as KernelBackend;
+  if (useGemm(backend, x, kernel, false, false)) {
+    const out = asWasm(backend).makeOutput([x.shape[0] as number, kernel.shape[1] as number], 'float32');
+    gemm(backend, { a: x, transposeA: false, b: kernel, transposeB: false, bias, relu: activation === 'relu', out });
+    return out;
+  }
   const attrs = { transposeA: false, transposeB: false, activation, leakyreluAlpha: 0 };
-  const y = runWasmKernel(_FusedMatMul, args.backend as KernelBackend, { a: asBatchOfOne(x), b: asBatchOfOne(kernel), bias }, attrs);
+  const y = runWasmKernel(_FusedMatMul, backend, { a: asBatchOfOne(x), b: asBatchOfOne(kernel), bias }, attrs);
   return dropBatchAxis(y);
 };
 
 /**
  * wasm kernel for DENSE_GRAD: the relu mask and bias sums in one JavaScript pass (m·n floats: 4,096 for the MLP),
- * then dKernel = xᵀ·d and dx = d·kernelᵀ by wasm's BatchMatMul (our orientation override), called directly.
+ * then dKernel = xᵀ·d and dx = d·kernelᵀ, each by our gemm reading the operands transposed in place where it is the
+ * cheaper product (gemmIsCheaper), else by wasm's BatchMatMul with our orientation override, called directly.
  */
 export const denseGradWasm: KernelFunc = (args) => {
   const { x, kernel, dy, y } = args.inputs as { x: TensorInfo; kernel: TensorInfo; dy: TensorInfo; y?: TensorInfo };
@@ -75,8 +94,14 @@ export const denseGradWasm: KernelFunc = (args) => {
     const d = y === undefined ? dy : keep(heap.makeOutput([m, n], 'float32'));
     const dBias = heap.makeOutput([n], 'float32');
     reluGradAndColumnSums(floatsOf(heap, dy), y && floatsOf(heap, y), m, n, d === dy ? undefined : floatsOf(heap, d), floatsOf(heap, dBias));
-    const product = (a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): TensorInfo =>
-      dropBatchAxis(runWasmKernel(BatchMatMul, backend, { a: asBatchOfOne(a), b: asBatchOfOne(b) }, { transposeA, transposeB }));
+    const product = (a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): TensorInfo => {
+      if (!useGemm(backend, a, b, transposeA, transposeB)) return dropBatchAxis(runWasmKernel(BatchMatMul, backend, { a: asBatchOfOne(a), b: asBatchOfOne(b) }, { transposeA, transposeB }));
+      const rows = a.shape[transposeA ? 1 : 0] as number;
+      const columns = b.shape[transposeB ? 0 : 1] as number;
+      const out = heap.makeOutput([rows, columns], 'float32');
+      gemm(backend, { a, transposeA, b, transposeB, relu: false, out });
+      return out;
+    };
     const dKernel = product(x, d, true, false);
     return inputGradient ? [dKernel, dBias, product(d, kernel, false, true)] : [dKernel, dBias];
   });

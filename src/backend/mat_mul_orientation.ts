@@ -27,6 +27,20 @@ export function orientationCosts(m: number, k: number, n: number, transposeA: bo
   return { direct, swapped };
 }
 
+/**
+ * What our gemm (src/backend/gemm) costs more than XNNPack per multiply-add, in the same transposed-float units:
+ * measured 29.5 GFLOP/s for XNNPack's products and 22-24 for ours (wasm SIMD has no FMA, and 6-row tiles ran
+ * slower under V8 than 4-row ones), so (2/22.5 - 2/29.5) ns / 0.55 ns. Ours packs nothing, so it wins where XNNPack
+ * would pack a large operand for a small product: the MLP's layers at batch 32, the hidden layer's forward at 100.
+ */
+export const GEMM_EXTRA_PER_MAC = 0.038;
+
+/** Whether our gemm is expected to beat XNNPack, in its cheaper orientation, on op(A)·op(B) [m, n] with shared dimension k. */
+export function gemmIsCheaper(m: number, k: number, n: number, transposeA: boolean, transposeB: boolean): boolean {
+  const { direct, swapped } = orientationCosts(m, k, n, transposeA, transposeB);
+  return GEMM_EXTRA_PER_MAC * m * k * n < Math.min(direct, swapped);
+}
+
 /** The last two axes of a rank-3 float tensor swapped, as a new wasm tensor the caller frees. */
 function transposed(backend: KernelBackend, x: TensorInfo): TensorInfo {
   return runWasmKernel('Transpose', backend, { x }, { perm: [0, 2, 1] });

@@ -62,6 +62,19 @@ function useGemm(backend: KernelBackend, a: TensorInfo, b: TensorInfo, transpose
 }
 
 /**
+ * op(a)·op(b) for 2-d float32 operands on wasm, by whichever of our gemm and XNNPack (wasm's BatchMatMul with our
+ * orientation override) gemmIsCheaper picks: a new tensor the caller owns (exported for src/graph's wasm steps).
+ */
+export function matrixProduct(backend: KernelBackend, a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): TensorInfo {
+  if (!useGemm(backend, a, b, transposeA, transposeB)) {
+    return dropBatchAxis(runWasmKernel(BatchMatMul, backend, { a: asBatchOfOne(a), b: asBatchOfOne(b) }, { transposeA, transposeB }));
+  }
+  const out = asWasm(backend).makeOutput([a.shape[transposeA ? 1 : 0] as number, b.shape[transposeB ? 0 : 1] as number], 'float32');
+  gemm(backend, { a, transposeA, b, transposeB, relu: false, out });
+  return out;
+}
+
+/**
  * wasm kernel for DENSE: our gemm with the bias and relu applied as it stores where it is the cheaper product
  * (gemmIsCheaper), else wasm's _FusedMatMul (our orientation override) on rank-3 views of the operands.
  */
@@ -81,8 +94,7 @@ export const denseWasm: KernelFunc = (args) => {
 
 /**
  * wasm kernel for DENSE_GRAD: the relu mask and bias sums in one JavaScript pass (m·n floats: 4,096 for the MLP),
- * then dKernel = xᵀ·d and dx = d·kernelᵀ, each by our gemm reading the operands transposed in place where it is the
- * cheaper product (gemmIsCheaper), else by wasm's BatchMatMul with our orientation override, called directly.
+ * then dKernel = xᵀ·d and dx = d·kernelᵀ by matrixProduct (our gemm reads the operands transposed in place).
  */
 export const denseGradWasm: KernelFunc = (args) => {
   const { x, kernel, dy, y } = args.inputs as { x: TensorInfo; kernel: TensorInfo; dy: TensorInfo; y?: TensorInfo };
@@ -94,16 +106,8 @@ export const denseGradWasm: KernelFunc = (args) => {
     const d = y === undefined ? dy : keep(heap.makeOutput([m, n], 'float32'));
     const dBias = heap.makeOutput([n], 'float32');
     reluGradAndColumnSums(floatsOf(heap, dy), y && floatsOf(heap, y), m, n, d === dy ? undefined : floatsOf(heap, d), floatsOf(heap, dBias));
-    const product = (a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): TensorInfo => {
-      if (!useGemm(backend, a, b, transposeA, transposeB)) return dropBatchAxis(runWasmKernel(BatchMatMul, backend, { a: asBatchOfOne(a), b: asBatchOfOne(b) }, { transposeA, transposeB }));
-      const rows = a.shape[transposeA ? 1 : 0] as number;
-      const columns = b.shape[transposeB ? 0 : 1] as number;
-      const out = heap.makeOutput([rows, columns], 'float32');
-      gemm(backend, { a, transposeA, b, transposeB, relu: false, out });
-      return out;
-    };
-    const dKernel = product(x, d, true, false);
-    return inputGradient ? [dKernel, dBias, product(d, kernel, false, true)] : [dKernel, dBias];
+    const dKernel = matrixProduct(backend, x, d, true, false);
+    return inputGradient ? [dKernel, dBias, matrixProduct(backend, d, kernel, false, true)] : [dKernel, dBias];
   });
 };
 

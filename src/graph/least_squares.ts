@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { GraphBuilder, type Ref } from './builder.js';
 import * as op from './ops.js';
+import { compileWasmLeastSquaresStep } from './least_squares_wasm.js';
 import { GraphSession, savedModelBackend } from './session.js';
 
 /** One compiled iteration: its minibatch loss (and test accuracy when asked) before the update of W. */
@@ -62,14 +63,16 @@ function build(features: number, classes: number) {
 }
 
 /**
- * sgdTrain's iteration compiled for native TensorFlow; undefined on other backends. W starts at zero, as there.
- * The data tensors are fed by handle at every run: on the CPU that costs no copy.
+ * sgdTrain's iteration compiled: one TensorFlow graph on native TensorFlow (the data tensors are fed by handle at
+ * every run: on the CPU that costs no copy), one pass of our kernels on wasm (least_squares_wasm.ts); undefined on
+ * other backends. W starts at zero, as there.
  */
 export function compileLeastSquaresStep(
   data: { xTrain: tf.Tensor2D; yTrain: tf.Tensor2D; xTest: tf.Tensor2D; yTest: tf.Tensor1D },
   learningRate: number,
 ): LeastSquaresStep | undefined {
-  if (savedModelBackend() === undefined || data.xTrain.dtype !== 'float32' || data.yTrain.dtype !== 'float32') return undefined;
+  if (savedModelBackend() === undefined) return compileWasmLeastSquaresStep(data, learningRate);
+  if (data.xTrain.dtype !== 'float32' || data.yTrain.dtype !== 'float32') return undefined;
   const graph = build(data.xTrain.shape[1], data.yTrain.shape[1]);
   const session = GraphSession.load(graph.g.nodes);
   const lr = tf.scalar(learningRate);

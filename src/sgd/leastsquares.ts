@@ -36,7 +36,7 @@ function eagerIteration(data: Data, weight: tf.Tensor2D, sampled: Int32Array, ev
   });
 }
 
-/** The same iteration as one graph run (W stays in the graph's session). */
+/** The same iteration compiled (W stays in the graph's session, or on the wasm heap). */
 function compiledIteration(step: LeastSquaresStep, sampled: Int32Array, evaluated: boolean): { loss: tf.Scalar; accuracy?: tf.Scalar } {
   const indices = tf.tensor1d(sampled, 'int32');
   try {
@@ -76,8 +76,9 @@ export interface SgdTrainOptions {
   /** Called after every iteration (then losses are read back every iteration instead of in chunks). */
   onIteration?: (event: SgdIteration) => void;
   /**
-   * On native TensorFlow, run each iteration as one TensorFlow graph (src/graph/least_squares.ts: the same ops,
-   * one session run instead of ~17 eager ops). Default true; false runs the ops above one by one everywhere.
+   * Run each iteration compiled: on native TensorFlow as one TensorFlow graph (src/graph/least_squares.ts: the same
+   * ops, one session run instead of ~17 eager ops), on wasm as one pass of our kernels (least_squares_wasm.ts).
+   * Default true; false runs the ops above one by one everywhere.
    */
   graph?: boolean;
 }
@@ -91,7 +92,7 @@ export interface SgdTrainResult {
   accuracyIterations: number[];
   /** Final weights [784, 10]; the caller owns and disposes it. */
   weight: tf.Tensor2D;
-  /** Whether each iteration ran as one TensorFlow graph (native TensorFlow, graph not off). */
+  /** Whether each iteration ran compiled (native TensorFlow or wasm, graph not off). */
   graph: boolean;
 }
 

@@ -1,6 +1,6 @@
 // A Dense layer's forward and backward as one wasm kernel each: our products (gemm.ts) called directly, no reshapes.
 import { _FusedMatMul, BatchMatMul, type KernelBackend, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
-import { gemm, hasGemm } from './gemm.js';
+import { gemm, gemmKind } from './gemm.js';
 import { gemmIsCheaper } from './mat_mul_orientation.js';
 import { asWasm, floatsOf, runWasmKernel, WASM_BACKEND, withTemporaries } from './wasm_calls.js';
 
@@ -56,9 +56,10 @@ export function reluGradAndColumnSums(
 
 /** Whether our gemm runs op(a)·op(b) here: this runtime can run it and gemmIsCheaper expects it to beat XNNPack. */
 function useGemm(backend: KernelBackend, a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): boolean {
+  const kind = gemmKind(backend);
+  if (kind === undefined) return false;
   const [m, k] = (transposeA ? [a.shape[1], a.shape[0]] : a.shape) as [number, number];
-  const n = b.shape[transposeB ? 0 : 1] as number;
-  return gemmIsCheaper(m, k, n, transposeA, transposeB) && hasGemm(backend);
+  return gemmIsCheaper(kind, m, k, b.shape[transposeB ? 0 : 1] as number, transposeA, transposeB);
 }
 
 /**

@@ -1,9 +1,16 @@
 // Our float32 matrix product for wasm (src/backend/gemm/gemm.c), run in the wasm backend's own memory.
+import v8 from 'node:v8';
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs';
-import { GEMM_WASM_BASE64 } from './gemm/gemm_wasm.js';
+import { GEMM_RELAXED_WASM_BASE64, GEMM_WASM_BASE64 } from './gemm/gemm_wasm.js';
 
 /** Panel width of gemm.c: its scratch holds (k + 1) · GEMM_PANEL floats. */
 export const GEMM_PANEL = 8;
+
+/** Set to 0 to keep to the plain-SIMD module (no fused multiply-adds, no V8 flag set). */
+export const RELAXED_SIMD_ENV = 'MNIST_COURSE_RELAXED_SIMD';
+
+/** The V8 flag that Node 20 (V8 11.3) needs for relaxed SIMD; V8 11.4 on (Node 22) has it on by default. */
+const RELAXED_SIMD_FLAG = '--experimental-wasm-relaxed-simd';
 
 /** One product C = op(A)·op(B) (+ bias, then relu): op(A) [m, k], op(B) [k, n], C [m, n], all float32. */
 export interface GemmCall {
@@ -20,6 +27,9 @@ export interface GemmCall {
   out: TensorInfo;
 }
 
+/** Which build of gemm.c runs: relaxed SIMD (fused multiply-adds) or plain SIMD. */
+export type GemmKind = 'relaxed' | 'simd';
+
 /** What we use of the wasm backend: its Emscripten module (memory, allocator) and where each tensor lives. */
 interface WasmInternals {
   wasm: { asm: { memory: WebAssembly.Memory }; _malloc(bytes: number): number; _free(pointer: number): void };
@@ -27,27 +37,56 @@ interface WasmInternals {
 }
 
 type GemmFunction = (...args: number[]) => void;
-
-const instances = new WeakMap<WebAssembly.Memory, GemmFunction | null>();
-
-/** gemm.c instantiated on `memory`, or null where this runtime cannot (no wasm SIMD): callers then use XNNPack. */
-function gemmFor(memory: WebAssembly.Memory): GemmFunction | null {
-  let gemm = instances.get(memory);
-  if (gemm === undefined) {
-    try {
-      const module = new WebAssembly.Module(Buffer.from(GEMM_WASM_BASE64, 'base64'));
-      gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm as GemmFunction;
-    } catch {
-      gemm = null;
-    }
-    instances.set(memory, gemm);
-  }
-  return gemm;
+interface Loaded {
+  kind: GemmKind;
+  run: GemmFunction;
 }
 
-/** Whether our product runs on this wasm backend. */
-export function hasGemm(backend: KernelBackend): boolean {
-  return gemmFor((backend as unknown as WasmInternals).wasm.asm.memory) !== null;
+type Bytes = Uint8Array<ArrayBuffer>;
+
+const instances = new WeakMap<WebAssembly.Memory, Loaded | null>();
+let relaxedBytes: Bytes | null | undefined;
+
+const decode = (base64: string): Bytes => new Uint8Array(Buffer.from(base64, 'base64'));
+
+/**
+ * The relaxed-SIMD build where this runtime validates it. On Node 20 that takes V8's experimental flag, which we set
+ * (it only lets modules use the relaxed instructions) unless MNIST_COURSE_RELAXED_SIMD=0.
+ */
+function relaxedModule(): Bytes | null {
+  if (relaxedBytes !== undefined) return relaxedBytes;
+  const bytes = decode(GEMM_RELAXED_WASM_BASE64);
+  if (process.env[RELAXED_SIMD_ENV] === '0') return (relaxedBytes = null);
+  if (!WebAssembly.validate(bytes)) v8.setFlagsFromString(RELAXED_SIMD_FLAG);
+  return (relaxedBytes = WebAssembly.validate(bytes) ? bytes : null);
+}
+
+function instantiate(bytes: Bytes, memory: WebAssembly.Memory): GemmFunction {
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports.gemm as GemmFunction;
+}
+
+/** gemm.c instantiated on `memory` (relaxed SIMD where it runs), or null where this runtime has no wasm SIMD. */
+function gemmFor(memory: WebAssembly.Memory): Loaded | null {
+  let loaded = instances.get(memory);
+  if (loaded === undefined) {
+    loaded = null;
+    const relaxed = relaxedModule();
+    for (const [kind, bytes] of [['relaxed', relaxed], ['simd', decode(GEMM_WASM_BASE64)]] as const) {
+      if (bytes === null || loaded !== null) continue;
+      try {
+        loaded = { kind, run: instantiate(bytes, memory) };
+      } catch {
+        // this build does not run here; try the next
+      }
+    }
+    instances.set(memory, loaded);
+  }
+  return loaded;
+}
+
+/** Which build of our product runs on this wasm backend, or undefined where none can (callers then use XNNPack). */
+export function gemmKind(backend: KernelBackend): GemmKind | undefined {
+  return gemmFor((backend as unknown as WasmInternals).wasm.asm.memory)?.kind;
 }
 
 function offsetOf(backend: WasmInternals, t: TensorInfo): number {
@@ -57,13 +96,13 @@ function offsetOf(backend: WasmInternals, t: TensorInfo): number {
 }
 
 /**
- * Runs gemm.c on tensors of `backend` (the wasm one; check hasGemm first). Shapes are read from `a` and `b` with the
- * transpose flags; scratch for one panel is allocated and freed around the call.
+ * Runs gemm.c on tensors of `backend` (the wasm one; check gemmKind first). Shapes are read from `a` and `b` with
+ * the transpose flags; scratch for one panel is allocated and freed around the call.
  */
 export function gemm(backend: KernelBackend, call: GemmCall): void {
   const internals = backend as unknown as WasmInternals;
-  const run = gemmFor(internals.wasm.asm.memory);
-  if (run === null) throw new Error('gemm: this runtime cannot run our wasm SIMD module.');
+  const loaded = gemmFor(internals.wasm.asm.memory);
+  if (loaded === null) throw new Error('gemm: this runtime cannot run our wasm SIMD module.');
   const [aRows, aCols] = call.a.shape.slice(-2) as [number, number];
   const [bRows, bCols] = call.b.shape.slice(-2) as [number, number];
   const [m, k] = call.transposeA ? [aCols, aRows] : [aRows, aCols];
@@ -72,7 +111,7 @@ export function gemm(backend: KernelBackend, call: GemmCall): void {
   const panel = internals.wasm._malloc((k + 1) * GEMM_PANEL * 4);
   try {
     const bias = call.bias === undefined ? 0 : offsetOf(internals, call.bias);
-    run(m, n, k, offsetOf(internals, call.a), call.transposeA ? 1 : 0, offsetOf(internals, call.b), call.transposeB ? 1 : 0, bias, call.relu ? 1 : 0, offsetOf(internals, call.out), panel);
+    loaded.run(m, n, k, offsetOf(internals, call.a), call.transposeA ? 1 : 0, offsetOf(internals, call.b), call.transposeB ? 1 : 0, bias, call.relu ? 1 : 0, offsetOf(internals, call.out), panel);
   } finally {
     internals.wasm._free(panel);
   }

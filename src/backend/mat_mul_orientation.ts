@@ -2,6 +2,7 @@
 import { BatchMatMul, _FusedMatMul, type BatchMatMulAttrs, type KernelBackend, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
 import type { _FusedMatMulAttrs } from '@tensorflow/tfjs';
 import { batchMatMulWasm } from './batch_mat_mul.js';
+import type { GemmKind } from './gemm.js';
 import { asWasm, floatsOf, type KernelOverride, runWasmKernel, withTemporaries } from './wasm_calls.js';
 
 /**
@@ -28,17 +29,18 @@ export function orientationCosts(m: number, k: number, n: number, transposeA: bo
 }
 
 /**
- * What our gemm (src/backend/gemm) costs more than XNNPack per multiply-add, in the same transposed-float units:
- * measured 29.5 GFLOP/s for XNNPack's products and 22-24 for ours (wasm SIMD has no FMA, and 6-row tiles ran
- * slower under V8 than 4-row ones), so (2/22.5 - 2/29.5) ns / 0.55 ns. Ours packs nothing, so it wins where XNNPack
+ * What our gemm (src/backend/gemm) costs more than XNNPack per multiply-add, in the same transposed-float units, by
+ * build: XNNPack's products ran at 29.5 GFLOP/s here, ours at 22-24 with plain SIMD (no FMA; 6-row tiles ran slower
+ * under V8 than 4-row ones) and 23-30 with relaxed SIMD's fused multiply-add (the lower end with A transposed):
+ * (2/22.5 - 2/29.5) ns / 0.55 ns and (2/25 - 2/29.5) ns / 0.55 ns. Ours packs nothing, so it wins where XNNPack
  * would pack a large operand for a small product: the MLP's layers at batch 32, the hidden layer's forward at 100.
  */
-export const GEMM_EXTRA_PER_MAC = 0.038;
+export const GEMM_EXTRA_PER_MAC: Record<GemmKind, number> = { simd: 0.038, relaxed: 0.022 };
 
-/** Whether our gemm is expected to beat XNNPack, in its cheaper orientation, on op(A)·op(B) [m, n] with shared dimension k. */
-export function gemmIsCheaper(m: number, k: number, n: number, transposeA: boolean, transposeB: boolean): boolean {
+/** Whether our gemm (build `kind`) is expected to beat XNNPack, in its cheaper orientation, on op(A)·op(B) [m, n] with shared dimension k. */
+export function gemmIsCheaper(kind: GemmKind, m: number, k: number, n: number, transposeA: boolean, transposeB: boolean): boolean {
   const { direct, swapped } = orientationCosts(m, k, n, transposeA, transposeB);
-  return GEMM_EXTRA_PER_MAC * m * k * n < Math.min(direct, swapped);
+  return GEMM_EXTRA_PER_MAC[kind] * m * k * n < Math.min(direct, swapped);
 }
 
 /** The last two axes of a rank-3 float tensor swapped, as a new wasm tensor the caller frees. */

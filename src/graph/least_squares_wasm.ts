@@ -5,6 +5,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { matrixProduct } from '../backend/dense_kernels.js';
 import { floatsOf, WASM_BACKEND } from '../backend/wasm_calls.js';
 import type { LeastSquaresStep } from './least_squares.js';
+import { countCorrect } from './wasm_step.js';
 
 type Data = { xTrain: tf.Tensor2D; yTrain: tf.Tensor2D; xTest: tf.Tensor2D; yTest: tf.Tensor1D };
 
@@ -17,17 +18,6 @@ function gatherRows(backend: BackendWasm, table: TensorInfo, indices: Int32Array
   const [source, target] = [floatsOf(backend, table), floatsOf(backend, out)];
   indices.forEach((row, i) => target.set(source.subarray(row * columns, (row + 1) * columns), i * columns));
   return out;
-}
-
-/** Fraction of rows of scores [rows, classes] whose first largest entry is at the row's label. */
-function accuracyOf(scores: Float32Array, labels: Int32Array, classes: number): number {
-  let hits = 0;
-  labels.forEach((label, row) => {
-    let best = 0;
-    for (let j = 1; j < classes; j++) if ((scores[row * classes + j] as number) > (scores[row * classes + best] as number)) best = j;
-    if (best === label) hits++;
-  });
-  return Math.fround(hits / labels.length);
 }
 
 /**
@@ -70,7 +60,7 @@ export function compileWasmLeastSquaresStep(data: Data, learningRate: number): L
         let accuracy: tf.Scalar | undefined;
         if (withAccuracy) {
           const scores = made(matrixProduct(kernelBackend, infoOf(data.xTest), w, false, false));
-          accuracy = tf.scalar(accuracyOf(floatsOf(backend, scores), testLabels, classes));
+          accuracy = tf.scalar(Math.fround(countCorrect(floatsOf(backend, scores), testLabels, classes) / testLabels.length));
         }
         const gradientInfo = made(matrixProduct(kernelBackend, x, residual, true, false));
         // A new W, not W updated in place: XNNPack keeps its packed copy of a right operand by tensor (the test

@@ -43,8 +43,8 @@ const RELU_NOT_FOLDED = 'a ReLU layer that is not folded into a linear Dense lay
 
 const infoOf = (t: tf.Tensor): TensorInfo => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
 
-/** Index of the largest value of each row of `scores` [rows, classes] equal to the label: the count, as countCorrect. */
-function countCorrect(scores: Float32Array, labels: Int32Array, classes: number): number {
+/** How many rows of `scores` [rows, classes] have their (first) largest value at the row's label, as countCorrect counts. */
+export function countCorrect(scores: Float32Array, labels: Int32Array, classes: number): number {
   let correct = 0;
   labels.forEach((label, row) => {
     let best = 0;

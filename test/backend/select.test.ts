@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { loadNativeTensorFlow, ONEDNN_OPTS_ENV } from '../../src/backend/native.js';
 import {
   BACKEND_ENV_VAR,
   BackendConfigError,
@@ -15,6 +16,7 @@ const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${na
 const NOT_INSTALLED = ['@mnist-course/no-such-native-package'];
 const BROKEN = [fixture('broken-native.cjs')];
 const FAKE = [fixture('fake-native.cjs')];
+const ENV_RECORDER = [fixture('env-native.cjs')];
 
 /** Runs initBackend with a log that records its lines. */
 async function init(options: Parameters<typeof initBackend>[0] = {}): Promise<{ info: BackendInfo; lines: string[] }> {
@@ -150,5 +152,23 @@ describe('initBackend', () => {
     expectTypeOf(initBackend).returns.resolves.toEqualTypeOf<BackendInfo>();
     expectTypeOf(backendInfo).returns.toEqualTypeOf<BackendInfo | undefined>();
     expectTypeOf<BackendInfo['name']>().toEqualTypeOf<'tensorflow' | 'wasm' | 'cpu'>();
+  });
+});
+
+describe('starting native TensorFlow', () => {
+  const saved = process.env[ONEDNN_OPTS_ENV];
+  afterEach(() => {
+    if (saved === undefined) delete process.env[ONEDNN_OPTS_ENV];
+    else process.env[ONEDNN_OPTS_ENV] = saved;
+  });
+  const recorded = (): unknown => (globalThis as { __oneDnnOptsAtLoad?: unknown }).__oneDnnOptsAtLoad;
+
+  it("turns TensorFlow's oneDNN rewrites off before it starts, unless TF_ENABLE_ONEDNN_OPTS is set", () => {
+    delete process.env[ONEDNN_OPTS_ENV];
+    expect(loadNativeTensorFlow(ENV_RECORDER)).toMatchObject({ status: 'failed' });
+    expect(recorded()).toBe('0');
+    process.env[ONEDNN_OPTS_ENV] = '1';
+    loadNativeTensorFlow(ENV_RECORDER);
+    expect(recorded()).toBe('1');
   });
 });

@@ -101,10 +101,11 @@ class WasmDenseStep implements CompiledTrainStep {
     }
     const temporaries: TensorInfo[] = [];
     const made = (t: TensorInfo): TensorInfo => (temporaries.push(t), t);
+    let loss: TensorInfo | undefined; // the caller's once returned, ours to free until then
     try {
       const { output, saved } = this.forward(infoOf(images), made);
       const labelInfo = infoOf(labels);
-      const loss = this.run(this.loss.forward, { [this.loss.scores]: output, labels: labelInfo });
+      loss = this.run(this.loss.forward, { [this.loss.scores]: output, labels: labelInfo });
       const lossValue = floatsOf(this.backend, loss)[0] as number;
       const correct = countCorrect(floatsOf(this.backend, output), this.backend.typedArrayFromHeap(labelInfo) as Int32Array, output.shape[1] as number);
       const dScores = made(this.run(this.loss.gradient, { [this.loss.scores]: output, labels: labelInfo, dy: one }));
@@ -112,9 +113,11 @@ class WasmDenseStep implements CompiledTrainStep {
       // The epoch's sums as fit's eager steps keep them on the device: float32 additions, int32 counts.
       this.sums = { lossSum: Math.fround(this.sums.lossSum + lossValue), correct: this.sums.correct + correct };
       this.stepsSinceLoad++;
-      return tf.engine().makeTensorFromTensorInfo(loss) as tf.Scalar;
+      const result = tf.engine().makeTensorFromTensorInfo(loss) as tf.Scalar;
+      loss = undefined;
+      return result;
     } finally {
-      for (const t of temporaries) this.backend.disposeData(t.dataId);
+      for (const t of [...temporaries, ...(loss === undefined ? [] : [loss])]) this.backend.disposeData(t.dataId);
     }
   }
 

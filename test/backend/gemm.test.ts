@@ -98,6 +98,7 @@ describe('gemmIsCheaper', () => {
 });
 
 const clang = ['clang-16'].find((name) => spawnSync(name, ['--version']).status === 0);
+if (clang === undefined) console.log('test/backend/gemm: build check skipped, clang-16 not installed (apt-get install clang-16 lld-16).');
 
 describe.skipIf(clang === undefined)('the committed wasm module', () => {
   it('is the build of gemm.c (scripts/wasm/build.sh --check; clang 16 and wasm-ld needed)', () => {

@@ -12,6 +12,14 @@ export function runWasmKernel(name: string, backend: KernelBackend, inputs: Reco
   return kernel.kernelFunc({ inputs, backend, attrs }) as TensorInfo;
 }
 
+/**
+ * The buffer a tensor refers to now, as kernels take it. A snapshot: a Variable's assign points it at another
+ * buffer, so code that holds on to a weight's value keeps this, not the Variable.
+ */
+export function infoOf(t: { dataId: TensorInfo['dataId']; shape: readonly number[]; dtype: TensorInfo['dtype'] }): TensorInfo {
+  return { dataId: t.dataId, shape: [...t.shape], dtype: t.dtype };
+}
+
 /** The wasm backend's view of its heap: where our JavaScript kernels read inputs and write outputs. */
 export type WasmHeap = Pick<BackendWasm, 'makeOutput' | 'typedArrayFromHeap' | 'disposeData'>;
 

@@ -3,13 +3,11 @@ import * as tf from '@tensorflow/tfjs';
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { matrixProduct } from '../backend/dense_kernels.js';
-import { floatsOf, WASM_BACKEND } from '../backend/wasm_calls.js';
+import { floatsOf, infoOf, WASM_BACKEND } from '../backend/wasm_calls.js';
 import type { LeastSquaresStep } from './least_squares.js';
 import { countCorrect } from './wasm_step.js';
 
 type Data = { xTrain: tf.Tensor2D; yTrain: tf.Tensor2D; xTest: tf.Tensor2D; yTest: tf.Tensor1D };
-
-const infoOf = (t: tf.Tensor): TensorInfo => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
 
 /** Rows `indices` of `table` [rows, columns] into a new [indices.length, columns] tensor on the heap (the caller frees it). */
 function gatherRows(backend: BackendWasm, table: TensorInfo, indices: Int32Array): TensorInfo {
@@ -46,8 +44,9 @@ export function compileWasmLeastSquaresStep(data: Data, learningRate: number): L
       const temporaries: TensorInfo[] = [];
       const made = (t: TensorInfo): TensorInfo => (temporaries.push(t), t);
       try {
-        const x = made(gatherRows(backend, infoOf(data.xTrain), indices.dataSync() as Int32Array));
-        const y = made(gatherRows(backend, infoOf(data.yTrain), indices.dataSync() as Int32Array));
+        const rows = indices.dataSync() as Int32Array;
+        const x = made(gatherRows(backend, infoOf(data.xTrain), rows));
+        const y = made(gatherRows(backend, infoOf(data.yTrain), rows));
         const residual = made(matrixProduct(kernelBackend, x, w, false, false));
         const n = indices.size;
         const [r, targets] = [floatsOf(backend, residual), floatsOf(backend, y)];

@@ -7,7 +7,7 @@ import { denseStackOf, type DenseActivation, type DenseChainStep } from '../back
 import { LOG_SOFTMAX, LOG_SOFTMAX_GRAD } from '../backend/log_softmax.js';
 import { NLL_LOSS, NLL_LOSS_GRAD, SOFTMAX_CROSS_ENTROPY, SOFTMAX_CROSS_ENTROPY_GRAD } from '../backend/loss_kernels.js';
 import { SGD_UPDATE, type SgdUpdateAttrs } from '../backend/sgd_kernel.js';
-import { floatsOf, runWasmKernel, WASM_BACKEND } from '../backend/wasm_calls.js';
+import { floatsOf, infoOf, runWasmKernel, WASM_BACKEND } from '../backend/wasm_calls.js';
 import { parameters } from '../models/index.js';
 import { crossEntropy, nllLoss, type LossFn } from '../train/losses.js';
 import { SGD } from '../train/sgd.js';
@@ -40,8 +40,6 @@ interface Saved {
 }
 
 const RELU_NOT_FOLDED = 'a ReLU layer that is not folded into a linear Dense layer before it';
-
-const infoOf = (t: tf.Tensor): TensorInfo => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
 
 /** How many rows of `scores` [rows, classes] have their (first) largest value at the row's label, as countCorrect counts. */
 export function countCorrect(scores: Float32Array, labels: Int32Array, classes: number): number {
@@ -135,7 +133,7 @@ class WasmDenseStep implements CompiledTrainStep {
       value.dispose();
       if (slot.buffer !== undefined) buffers.set(slot.weight.read() as tf.Variable, tf.engine().makeTensorFromTensorInfo(slot.buffer));
     }
-    this.slots = [];
+    this.slots = []; // their references now belong to the engine tensors above: release frees only `one`
     this.release();
     this.optimizer.recordSteps(this.stepsSinceLoad, buffers);
     tf.dispose([...buffers.values()]);

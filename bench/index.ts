@@ -15,6 +15,7 @@ const USAGE = `Usage: npm run bench [-- options]
   --models a,b       only these (${BENCH_MODELS.join(', ')}); BENCHMARKS.md is written only by a full run of all
   --backends a,b     only these of our backends (${BACKEND_NAMES.join(', ')}), of those that start here
   --repeats N        repetitions of each bare-step timing (default 3, quick 1)
+  --no-pin           run the children unpinned (default: every child on the same one CPU, with taskset)
   --no-pytorch       our side only
   --no-data          skip the MNIST loading comparison
   --no-e2e           bare training steps only, no tutorial end to end; never writes BENCHMARKS.md
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false }, models: { type: 'string' }, backends: { type: 'string' },
-      repeats: { type: 'string' }, 'no-pytorch': { type: 'boolean', default: false }, 'no-data': { type: 'boolean', default: false },
+      repeats: { type: 'string' }, 'no-pin': { type: 'boolean', default: false }, 'no-pytorch': { type: 'boolean', default: false }, 'no-data': { type: 'boolean', default: false },
       'no-e2e': { type: 'boolean', default: false },
       out: { type: 'string' }, 'no-write': { type: 'boolean', default: false }, render: { type: 'string' }, help: { type: 'boolean', default: false },
     },
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
   const result = await runBench({
     mode: values.quick ? 'quick' : 'full',
     ...(models ? { models } : {}), ...(values.backends ? { backends: parseBackends(values.backends) } : {}),
-    ...(repeats ? { repeats } : {}), pytorch: !values['no-pytorch'], data: !values['no-data'], e2e: !values['no-e2e'],
+    ...(repeats ? { repeats } : {}), pin: !values['no-pin'], pytorch: !values['no-pytorch'], data: !values['no-data'], e2e: !values['no-e2e'],
   });
   console.log(formatBenchTables(result));
   if (values['no-write']) return;

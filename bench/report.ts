@@ -118,7 +118,7 @@ export function summaryLines(result: BenchResult): string[] {
 /** The tables for the terminal. */
 export function formatBenchTables(result: BenchResult): string {
   const head = `npm run bench (${result.mode} mode), ${result.machine.cpu}, ${result.machine.cores} cores, ${result.durationS.toFixed(0)} s. ${versionsLine(result)}`;
-  const parts = [head, loadLine(result),
+  const parts = [head, loadLine(result), pinningLine(result),
     `Floor: ${result.floor.gflopsPerThread.toFixed(1)} GFLOP/s per thread (${result.floor.source}).`, '',
     'Ours / PyTorch, time ratios (above 1: ours is slower):',
     table(HEADLINE_HEADER, headlineRows(result), false), '',
@@ -130,6 +130,15 @@ export function formatBenchTables(result: BenchResult): string {
   const failures = result.models.flatMap((m) => m.failures.map((f) => `${m.model} ${f.what} on ${f.runner}: ${f.error}`));
   for (const line of [...result.notes, ...failures, ...(result.data?.failures ?? [])]) parts.push(`note: ${line}`);
   return parts.join('\n');
+}
+
+/** Where the children ran: all on one CPU (taskset), or unpinned. */
+export function pinningLine(result: BenchResult): string {
+  const cpu = result.machine.pinnedCpu;
+  if (cpu === undefined || cpu === null) return 'Children ran unpinned: the scheduler placed each process\'s threads on any core.';
+  return `Every child (ours and PyTorch's) ran pinned to CPU ${cpu} (\`taskset -c ${cpu}\`): one thread each is one core each. ` +
+    "TensorFlow's oneDNN convolutions run on its intra-op pool thread even with one such thread, the calling thread waiting; " +
+    'unpinned, each hand-off between two cores costs a thread wake-up each way (see `npm run bench -- --no-pin`).';
 }
 
 /** BENCHMARKS.md: the figures of one full run, what they mean and how they were taken. */
@@ -149,6 +158,7 @@ Do not edit by hand: rerun the bench (\`npm run bench -- --no-write\` leaves thi
 - Both sides compute on one thread: wasm runs single-threaded under Node, the cpu backend is JavaScript, PyTorch runs
   with \`torch.set_num_threads(1)\` (native TensorFlow, when on NODE_PATH, with TF_NUM_INTRAOP_THREADS=1). "cores" is
   each process's CPU time over its wall time: near 1 when it had a core to itself.
+- ${pinningLine(result)}
 - PyTorch's BLAS: ${result.pytorch.blas}.
 - Arithmetic floor: ${result.floor.gflopsPerThread.toFixed(1)} GFLOP/s per thread (${result.floor.source}). "of floor" is the
   time that many FLOPs need at that rate over the time taken.

@@ -85,7 +85,8 @@ export interface BenchResult {
   startedAt: string;
   finishedAt: string;
   durationS: number;
-  machine: { cpu: string; cores: number; memoryGiB: number; platform: string; loadavgStart: number[]; loadavgEnd: number[]; loadavgMax1m: number };
+  /** `pinnedCpu`: the CPU every child ran on (taskset), null when unpinned (older JSON: absent, unpinned). */
+  machine: { cpu: string; cores: number; memoryGiB: number; platform: string; loadavgStart: number[]; loadavgEnd: number[]; loadavgMax1m: number; pinnedCpu?: number | null };
   versions: Record<string, string>;
   backends: { active: string; activeReason: string; available: { name: string; threads: number | null }[]; unavailable: Record<string, string> };
   /** `blas`: which BLAS the PyTorch side was given, and why (see OPENBLAS_SERIAL_DIR in spawn.ts). */

@@ -12,7 +12,7 @@ import {
   type ModelResult, type Runner, type StepFigure,
 } from './results.js';
 import { BENCH_MODELS, TUTORIAL_SPECS, runSize, type BenchMode, type BenchModel } from './specs.js';
-import { OPENBLAS_SERIAL_DIR, PYTORCH_BLAS_ENV, makeDataRoot, pythonPath, pytorchEnv, runOurs, runPytorch } from './spawn.js';
+import { OPENBLAS_SERIAL_DIR, PYTORCH_BLAS_ENV, makeDataRoot, pinnedCpu, pythonPath, pytorchEnv, runOurs, runPytorch } from './spawn.js';
 
 export interface BenchOptions {
   mode: BenchMode;
@@ -26,6 +26,8 @@ export interface BenchOptions {
   data?: boolean;
   /** Run the tutorials end to end. Default true; false times the bare steps only (minutes instead of a quarter hour). */
   e2e?: boolean;
+  /** Pin every child to one CPU (taskset), the same for both sides. Default true where taskset works. */
+  pin?: boolean;
   /** Repetitions of each bare-step timing. Default 3 in full mode, 1 in quick. */
   repeats?: number;
   /** Progress lines (default: stderr). */
@@ -60,8 +62,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   // This process only builds models to count their FLOPs; the measurements run in children on their own backends.
   await tf.setBackend('cpu');
 
-  log('[bench] probing backends');
-  const probed = runOurs<Probe>(['probe'], timeoutMs);
+  const pinning = options.pin === false ? { reason: 'turned off (--no-pin): children run unpinned' } : pinnedCpu(cpus().length);
+  const cpu = 'cpu' in pinning ? pinning.cpu : undefined;
+  if ('reason' in pinning) notes.push(`Not pinned to one CPU: ${pinning.reason}.`);
+  log(`[bench] probing backends${cpu === undefined ? '' : ` (every child pinned to CPU ${cpu})`}`);
+  const probed = runOurs<Probe>(['probe'], timeoutMs, cpu);
   if (!probed.ok) throw new Error(`Could not start TF.js to probe the backends: ${probed.error}`);
   const probe = probed.result;
   const wanted = probe.available.map((b) => b.name).filter((name) => options.backends === undefined || options.backends.includes(name));
@@ -82,7 +87,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   let floorSource = `nominal ${NOMINAL_FLOOR_GFLOPS_PER_THREAD} GFLOP/s per thread (PyTorch was not there to measure it)`;
   if (options.pytorch !== false) {
     log('[bench] PyTorch: matmul floor');
-    const floor = runPytorch<{ gflops: number; matrix: number; calls: number } & Meta>(['floor', '--repeats', String(quick ? 1 : 3)], timeoutMs);
+    const floor = runPytorch<{ gflops: number; matrix: number; calls: number } & Meta>(['floor', '--repeats', String(quick ? 1 : 3)], timeoutMs, cpu);
     if (floor.ok) {
       pytorch.available = true;
       pytorch.threads = floor.result.threads ?? null;
@@ -100,12 +105,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   if (options.e2e === false) notes.push('Tutorials end to end not run (--no-e2e): bare steps only.');
   const dataRoot = await makeDataRoot();
   try {
-    const data = options.data === false ? null : benchDataSide(dataRoot, pytorch.available, quick ? 1 : 3, timeoutMs, log);
+    const data = options.data === false ? null : benchDataSide(dataRoot, pytorch.available, quick ? 1 : 3, { timeoutMs, cpu, log });
     const models: ModelResult[] = [];
     for (const model of options.models ?? BENCH_MODELS) {
       sampleLoad();
       models.push(benchModel(model, {
-        mode, ourRunners, pytorch: pytorch.available, e2e: options.e2e !== false, dataRoot, repeats, minTotalMs, minSteps, timeoutMs, gflops, log,
+        mode, ourRunners, pytorch: pytorch.available, e2e: options.e2e !== false, dataRoot, repeats, minTotalMs, minSteps, timeoutMs, cpu, gflops, log,
       }));
     }
     sampleLoad();
@@ -115,7 +120,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       durationS: (finished.getTime() - started.getTime()) / 1000,
       machine: {
         cpu: cpus()[0]?.model.trim() ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30),
-        platform: `${platform()} ${release()}`, loadavgStart, loadavgEnd: loadavg(), loadavgMax1m,
+        platform: `${platform()} ${release()}`, loadavgStart, loadavgEnd: loadavg(), loadavgMax1m, pinnedCpu: cpu ?? null,
       },
       versions,
       backends: {
@@ -139,6 +144,8 @@ interface ModelContext {
   minTotalMs: number;
   minSteps: number;
   timeoutMs: number;
+  /** The CPU children are pinned to, if any. */
+  cpu: number | undefined;
   gflops: number;
   log: (line: string) => void;
 }
@@ -160,8 +167,8 @@ function benchModel(model: BenchModel, context: ModelContext): ModelResult {
     if (runner === 'cpu' && !spec.cpuStep) continue;
     context.log(`[bench] ${model}: bare step on ${runner}`);
     const outcome = runner === 'pytorch'
-      ? runPytorch<{ runs: StepTiming[] } & Meta>(stepArgs, context.timeoutMs)
-      : runOurs<{ runs: StepTiming[] } & Meta>([...stepArgs, '--backend', runner], context.timeoutMs);
+      ? runPytorch<{ runs: StepTiming[] } & Meta>(stepArgs, context.timeoutMs, context.cpu)
+      : runOurs<{ runs: StepTiming[] } & Meta>([...stepArgs, '--backend', runner], context.timeoutMs, context.cpu);
     if (outcome.ok) step.push(stepFigure(runner, outcome.result.runs, outcome.result, outcome.wallS, spec.batchSize, flops, context.gflops));
     else failures.push({ runner, what: 'step', error: outcome.error });
   }
@@ -169,8 +176,8 @@ function benchModel(model: BenchModel, context: ModelContext): ModelResult {
     if (runner === 'cpu' && !spec.cpuE2e) continue;
     context.log(`[bench] ${model}: tutorial end to end on ${runner} (${size.epochs} ${spec.unit}${size.epochs > 1 ? 's' : ''})`);
     const outcome = runner === 'pytorch'
-      ? runPytorch<E2eTimings & Meta>(e2eArgs, context.timeoutMs)
-      : runOurs<E2eTimings & Meta>([...e2eArgs, '--backend', runner], context.timeoutMs);
+      ? runPytorch<E2eTimings & Meta>(e2eArgs, context.timeoutMs, context.cpu)
+      : runOurs<E2eTimings & Meta>([...e2eArgs, '--backend', runner], context.timeoutMs, context.cpu);
     if (outcome.ok) e2e.push(e2eFigure(runner, outcome.result, outcome.result, outcome.wallS, spec, size, flops, context.gflops));
     else failures.push({ runner, what: 'e2e', error: outcome.error });
   }
@@ -182,11 +189,12 @@ function benchModel(model: BenchModel, context: ModelContext): ModelResult {
 }
 
 /** MNIST train into memory and one DataLoader epoch: bench/data.ts for ours, torchvision for PyTorch. */
-function benchDataSide(dataRoot: string, withPytorch: boolean, repeats: number, timeoutMs: number, log: (line: string) => void): NonNullable<BenchResult['data']> {
+function benchDataSide(dataRoot: string, withPytorch: boolean, repeats: number, how: { timeoutMs: number; cpu: number | undefined; log: (line: string) => void }): NonNullable<BenchResult['data']> {
+  const { timeoutMs, cpu, log } = how;
   const failures: string[] = [];
   const result: NonNullable<BenchResult['data']> = { ratio: null, failures };
   log('[bench] data: loading MNIST, ours (bench/data.ts)');
-  const ours = runOurs<{ rows: DataBenchRow[] } & Meta>(['data', '--repeats', String(repeats)], timeoutMs);
+  const ours = runOurs<{ rows: DataBenchRow[] } & Meta>(['data', '--repeats', String(repeats)], timeoutMs, cpu);
   if (ours.ok) {
     const row = (prefix: string): number | undefined => ours.result.rows.find((r) => r.name.startsWith(prefix))?.ms;
     const loadTrainMs = row('loadMnist train, from the cache');
@@ -198,7 +206,7 @@ function benchDataSide(dataRoot: string, withPytorch: boolean, repeats: number, 
   }
   if (withPytorch) {
     log('[bench] data: loading MNIST, PyTorch (torchvision)');
-    const torch = runPytorch<{ loadTrainMs: number[]; epochMs: number[]; method: string } & Meta>(['data', '--data-root', dataRoot, '--repeats', String(repeats)], timeoutMs);
+    const torch = runPytorch<{ loadTrainMs: number[]; epochMs: number[]; method: string } & Meta>(['data', '--data-root', dataRoot, '--repeats', String(repeats)], timeoutMs, cpu);
     if (torch.ok) {
       const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
       result.pytorch = { runner: 'pytorch', method: torch.result.method, loadTrainMs: median(torch.result.loadTrainMs), epochMs: median(torch.result.epochMs), maxRssMb: torch.result.maxRssMb };

@@ -66,6 +66,16 @@ export const ONE_THREAD_ENV: Readonly<Record<string, string>> = {
   OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '-1', TF_CPP_MIN_LOG_LEVEL: '2',
 };
 
+/**
+ * glibc malloc settings for every child, both sides: large blocks stay in the heap instead of being mapped and unmapped
+ * (and the heap's top is not trimmed). With glibc's defaults PyTorch's CNN step alternated between ~1.5 and ~3 ms on
+ * our test machine, run to run, as its activation buffers went back to the kernel and were faulted in again every
+ * step; with these it stays at ~1.5 ms. Ours measured the same either way.
+ */
+export const ALLOCATOR_ENV: Readonly<Record<string, string>> = {
+  MALLOC_MMAP_THRESHOLD_: String(256 * 2 ** 20), MALLOC_TRIM_THRESHOLD_: String(1024 * 2 ** 20),
+};
+
 /** The JSON after RESULT_MARKER, else the last line of stdout that parses as JSON. */
 export function parseResult(stdout: string): unknown {
   const lines = stdout.split('\n').map((line) => line.trim()).filter((line) => line !== '');
@@ -82,11 +92,35 @@ export function parseResult(stdout: string): unknown {
   throw new Error('no JSON result on stdout');
 }
 
-/** Runs `program args`, with `--spawned-at` added so the child can report its start-up time. */
-export function runChild<T>(program: string, args: string[], timeoutMs: number, env: Record<string, string> = {}): ChildOutcome<T> {
+/**
+ * The CPU every child runs on, pinned with `taskset -c` (util-linux), or why children run unpinned. One thread each
+ * is then one core each, the same core for both sides. Pinning matters beyond noise: TensorFlow with one intra-op
+ * thread still computes oneDNN's convolutions on that pool thread, not the calling one, and waits for it; across two
+ * cores of our 2-core test VM each such hand-off costs ~100 us (a thread wake-up each way), on one core ~10 us.
+ * PyTorch's single thread (OpenMP) computes in the calling thread.
+ */
+export function pinnedCpu(cores: number): { cpu: number } | { reason: string } {
+  const probe = spawnSync('taskset', ['-c', String(cores - 1), 'true'], { encoding: 'utf8' });
+  if (probe.error !== undefined) return { reason: `taskset is not there (${probe.error.message}): children run unpinned` };
+  if (probe.status !== 0) return { reason: `taskset -c ${cores - 1} failed (${(probe.stderr ?? '').trim()}): children run unpinned` };
+  return { cpu: cores - 1 };
+}
+
+/** How a child is started: its timeout, extra environment, and the CPU to pin it to (none: unpinned). */
+export interface ChildOptions {
+  timeoutMs: number;
+  env?: Record<string, string>;
+  cpu?: number;
+}
+
+/** Runs `program args` (under `taskset -c cpu` when pinned), with `--spawned-at` added so the child can report its start-up time. */
+export function runChild<T>(program: string, args: string[], options: ChildOptions): ChildOutcome<T> {
+  const { timeoutMs, env = {}, cpu } = options;
   const started = Date.now();
-  const child = spawnSync(program, [...args, '--spawned-at', String(started)], {
-    encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...ONE_THREAD_ENV, ...env },
+  const command = [program, ...args, '--spawned-at', String(started)];
+  const pinned = cpu === undefined ? command : ['taskset', '-c', String(cpu), ...command];
+  const child = spawnSync(pinned[0] as string, pinned.slice(1), {
+    encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...ONE_THREAD_ENV, ...ALLOCATOR_ENV, ...env },
   });
   const wallS = (Date.now() - started) / 1000;
   if (child.error !== undefined || child.status !== 0) {
@@ -115,16 +149,16 @@ export function oursEnv(nodePath = process.env.NODE_PATH): Record<string, string
   return folders.includes(projectModules) ? {} : { NODE_PATH: [...folders, projectModules].join(delimiter) };
 }
 
-/** Our side: `node dist/bench/child.js <args>`. */
-export function runOurs<T>(args: string[], timeoutMs: number): ChildOutcome<T> {
+/** Our side: `node dist/bench/child.js <args>`, on `cpu` when given. */
+export function runOurs<T>(args: string[], timeoutMs: number, cpu?: number): ChildOutcome<T> {
   const script = childScript();
   if (!existsSync(script)) return { ok: false, error: `${script} is missing: build first (npm run build)` };
-  return runChild<T>(process.execPath, [script, ...args], timeoutMs, oursEnv());
+  return runChild<T>(process.execPath, [script, ...args], { timeoutMs, env: oursEnv(), ...(cpu === undefined ? {} : { cpu }) });
 }
 
-/** The PyTorch side: `python3 bench/pytorch_tutorials.py <args>`. */
-export function runPytorch<T>(args: string[], timeoutMs: number): ChildOutcome<T> {
-  return runChild<T>(pythonPath(), [pythonScript(), ...args], timeoutMs, pytorchEnv());
+/** The PyTorch side: `python3 bench/pytorch_tutorials.py <args>`, on `cpu` when given. */
+export function runPytorch<T>(args: string[], timeoutMs: number, cpu?: number): ChildOutcome<T> {
+  return runChild<T>(pythonPath(), [pythonScript(), ...args], { timeoutMs, env: pytorchEnv(), ...(cpu === undefined ? {} : { cpu }) });
 }
 
 /**

@@ -124,23 +124,29 @@ function conv2d(ctx: LayerContext, call: LayerCall, config: Config): LoweredLaye
   if (kh !== kw || sh !== sw || sh === undefined) unsupported(layer, 'non-square kernel or strides');
   if ((Array.isArray(dilation) ? dilation : [dilation]).some((d) => d !== 1)) unsupported(layer, 'dilation');
   const padding = call.padding ?? [0, 0, 0, 0];
-  const padded = padding.some((p) => p !== 0) && ctx.oneDnn;
-  // oneDNN's gradients fail with explicit padding, so with oneDNN the zeros are added first (and cut off dx after).
-  const x = padded ? op.pad(g, only(call), [[0, 0], [padding[0], padding[1]], [padding[2], padding[3]], [0, 0]]) : only(call);
-  const spec: op.ConvSpec = { stride: sh, padding: ctx.oneDnn ? [0, 0, 0, 0] : padding, oneDnn: ctx.oneDnn };
+  const x = only(call);
+  // The forward pass takes the zeros as explicit padding (oneDNN's too); oneDNN's gradients fail with explicit
+  // padding, so with oneDNN they see the input padded first and the input gradient is cut back to x's size.
+  const spec: op.ConvSpec = { stride: sh, padding, oneDnn: ctx.oneDnn };
   const kernel = weight(layer, 'kernel');
   const bias = config.useBias === true ? weight(layer, 'bias') : undefined;
   const W = ctx.read(kernel);
-  let z = op.conv2d(g, x, W, spec);
-  if (bias !== undefined) z = op.biasAdd(g, z, ctx.read(bias));
-  const output = activation === 'relu' ? op.relu(g, z) : z;
+  let output: Ref;
+  if (bias !== undefined) output = op.fusedConv2d(g, x, W, ctx.read(bias), spec, activation === 'relu');
+  else {
+    const z = op.conv2d(g, x, W, spec);
+    output = activation === 'relu' ? op.relu(g, z) : z;
+  }
   return {
     output,
     backward(dy) {
       const d = activation === 'relu' ? op.reluGrad(g, dy, output) : dy;
-      let dx = call.inputGradients[0] === true ? op.conv2dBackpropInput(g, op.shape(g, x), W, d, spec) : undefined;
-      if (dx !== undefined && padded) dx = op.slice(g, dx, [0, padding[0], padding[2], 0], op.shape(g, only(call)));
-      const weights: [tf.LayerVariable, Ref][] = [[kernel, op.conv2dBackpropFilter(g, x, kernel.shape as number[], d, spec)]];
+      const padded = ctx.oneDnn && padding.some((p) => p !== 0);
+      const input = padded ? op.pad(g, x, [[0, 0], [padding[0], padding[1]], [padding[2], padding[3]], [0, 0]]) : x;
+      const gradientSpec: op.ConvSpec = padded ? { ...spec, padding: [0, 0, 0, 0] } : spec;
+      let dx = call.inputGradients[0] === true ? op.conv2dBackpropInput(g, op.shape(g, input), W, d, gradientSpec) : undefined;
+      if (dx !== undefined && padded) dx = op.slice(g, dx, [0, padding[0], padding[2], 0], op.shape(g, x));
+      const weights: [tf.LayerVariable, Ref][] = [[kernel, op.conv2dBackpropFilter(g, input, kernel.shape as number[], d, gradientSpec)]];
       if (bias !== undefined) weights.push([bias, op.biasAddGrad(g, d)]);
       return { inputs: [dx], weights };
     },

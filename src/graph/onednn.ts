@@ -28,18 +28,22 @@ function fixed(shape: number[]): tf.Tensor {
   return tf.tensor(Float32Array.from({ length: size }, (_, i) => Math.sin(i * 1.7 + 0.3)), shape);
 }
 
-/** One graph computing a padded stride-2 convolution's forward and gradients and a batch norm, both ways. */
+/** One graph computing a padded stride-2 convolution's forward (plain and fused) and gradients and a batch norm, both ways. */
 function probeGraph(): { nodes: GraphBuilder['nodes']; pairs: [Ref, Ref][] } {
   const g = new GraphBuilder();
   const x = g.placeholder('x', 'float32', [2, 6, 6, 3]);
   const w = g.placeholder('w', 'float32', [3, 3, 3, 4]);
   const dy = g.placeholder('dy', 'float32', [2, 3, 3, 4]);
   const scale = g.placeholder('scale', 'float32', [3]);
+  const bias = g.placeholder('bias', 'float32', [4]);
   const padded = op.pad(g, x, [[0, 0], [1, 1], [1, 1], [0, 0]]);
   const pairs: [Ref, Ref][] = [];
   const both = (build: (oneDnn: boolean) => Ref): void => void pairs.push([build(false), build(true)]);
   const spec = (oneDnn: boolean): op.ConvSpec => ({ stride: 2, padding: [0, 0, 0, 0], oneDnn });
-  both((oneDnn) => op.conv2d(g, padded, w, spec(oneDnn)));
+  // Forward passes take the padding as explicit padding, the gradients a padded input.
+  const explicit = (oneDnn: boolean): op.ConvSpec => ({ stride: 2, padding: [1, 1, 1, 1], oneDnn });
+  both((oneDnn) => op.conv2d(g, x, w, explicit(oneDnn)));
+  both((oneDnn) => op.fusedConv2d(g, x, w, bias, explicit(oneDnn), true));
   both((oneDnn) => op.conv2dBackpropFilter(g, padded, [3, 3, 3, 4], dy, spec(oneDnn)));
   both((oneDnn) => op.conv2dBackpropInput(g, op.shape(g, padded), w, dy, spec(oneDnn)));
   const normed = [false, true].map((oneDnn) => op.fusedBatchNorm(g, x, scale, op.neg(g, scale), 1e-5, oneDnn));
@@ -73,7 +77,7 @@ function agree(a: tf.Tensor, b: tf.Tensor): boolean {
 export function oneDnnKernels(): boolean {
   if (process.env[ONEDNN_ENV] === '0' || usesGpu()) return false;
   if (available !== undefined) return available;
-  const inputs = { x: fixed([2, 6, 6, 3]), w: fixed([3, 3, 3, 4]), dy: fixed([2, 3, 3, 4]), scale: tf.tensor1d([1, 0.5, 2]) };
+  const inputs = { x: fixed([2, 6, 6, 3]), w: fixed([3, 3, 3, 4]), dy: fixed([2, 3, 3, 4]), scale: tf.tensor1d([1, 0.5, 2]), bias: tf.tensor1d([0.5, -0.25, 0, -2]) };
   let session: GraphSession | undefined;
   try {
     const { nodes, pairs } = probeGraph();

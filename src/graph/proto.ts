@@ -17,6 +17,7 @@ export type AttrValue =
   | { s: string }
   | { shape: GraphShape }
   | { ints: readonly number[] }
+  | { strings: readonly string[] }
   | { tensor: ConstTensor };
 
 /** The value of a Const node: float32 or int32 values in row-major order. */
@@ -68,7 +69,7 @@ const SCHEMA = {
         tensor: { type: 'TensorProto', id: 8 },
       },
     },
-    ListValue: { fields: { i: { rule: 'repeated', type: 'int64', id: 3 } } },
+    ListValue: { fields: { s: { rule: 'repeated', type: 'bytes', id: 2 }, i: { rule: 'repeated', type: 'int64', id: 3 } } },
     TensorShapeProto: {
       fields: { dim: { rule: 'repeated', type: 'Dim', id: 2 }, unknownRank: { type: 'bool', id: 3 } },
       nested: { Dim: { fields: { size: { type: 'int64', id: 1 } } } },
@@ -104,6 +105,7 @@ function attrMessage(value: AttrValue): object {
   if ('s' in value) return { s: new TextEncoder().encode(value.s) };
   if ('shape' in value) return { shape: shapeMessage(value.shape) };
   if ('ints' in value) return { list: { i: [...value.ints] } };
+  if ('strings' in value) return { list: { s: value.strings.map((text) => new TextEncoder().encode(text)) } };
   if ('tensor' in value) return { tensor: tensorMessage(value.tensor) };
   return value;
 }

@@ -6,7 +6,7 @@ const NODES: NodeDef[] = [
   { name: 'x', op: 'Placeholder', inputs: [], attrs: { dtype: { type: 'float32' }, shape: { shape: [-1, 784] } } },
   { name: 'scale', op: 'Const', inputs: [], attrs: { dtype: { type: 'float32' }, value: { tensor: { dtype: 'float32', shape: [2], values: [0.5, -2] } } } },
   { name: 'v', op: 'VarHandleOp', inputs: [], attrs: { dtype: { type: 'float32' }, shape: { shape: [] }, shared_name: { s: 'v0' }, container: { s: '' } } },
-  { name: 'pad', op: 'Conv2D', inputs: ['x', 'scale:0', '^v'], attrs: { strides: { ints: [1, 2, 2, 1] }, use_cudnn_on_gpu: { b: false }, epsilon: { f: 0.25 }, N: { i: 0 } } },
+  { name: 'pad', op: 'Conv2D', inputs: ['x', 'scale:0', '^v'], attrs: { strides: { ints: [1, 2, 2, 1] }, use_cudnn_on_gpu: { b: false }, epsilon: { f: 0.25 }, N: { i: 0 }, fused_ops: { strings: ['BiasAdd', 'Relu'] } } },
 ];
 
 describe('encodeSavedModel', () => {
@@ -27,11 +27,14 @@ describe('encodeSavedModel', () => {
     expect(decoded.nodes[2]?.attr.shape).toEqual({ shape: {} });
   });
 
-  it('writes attrs that hold their type\'s default (an empty string, false, 0), which TensorFlow needs present', () => {
+  it('writes attrs that hold their type\'s default (an empty string, false, 0), which TensorFlow needs present, and lists of ints and strings', () => {
     const { container, shared_name: sharedName } = decoded.nodes[2]?.attr as Record<string, { s: number[] }>;
     expect(container).toEqual({ s: [] });
     expect(sharedName).toEqual({ s: [...new TextEncoder().encode('v0')] });
-    expect(decoded.nodes[3]?.attr).toEqual({ strides: { list: { i: [1, 2, 2, 1] } }, use_cudnn_on_gpu: { b: false }, epsilon: { f: 0.25 }, N: { i: 0 } });
+    expect(decoded.nodes[3]?.attr).toEqual({
+      strides: { list: { i: [1, 2, 2, 1] } }, use_cudnn_on_gpu: { b: false }, epsilon: { f: 0.25 }, N: { i: 0 },
+      fused_ops: { list: { s: ['BiasAdd', 'Relu'].map((op) => [...new TextEncoder().encode(op)]) } },
+    });
   });
 
   it('writes a constant as its float32 bytes, little-endian', () => {

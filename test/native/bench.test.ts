@@ -14,7 +14,7 @@ describe.skipIf(!IN_NATIVE_LANE)('the bench on native TensorFlow', () => {
   it('probes native TensorFlow as available and active when NODE_PATH holds only the build folder', () => {
     expect(existsSync(childScript())).toBe(true);
     const probe = runChild<{ active: string; available: { name: string }[] }>(
-      process.execPath, [childScript(), 'probe'], 60_000, { TFJS_BACKEND: '', ...oursEnv(nativeOnly) });
+      process.execPath, [childScript(), 'probe'], { timeoutMs: 60_000, env: { TFJS_BACKEND: '', ...oursEnv(nativeOnly) } });
     if (!probe.ok) throw new Error(probe.error);
     expect(probe.result.active).toBe('tensorflow');
     expect(probe.result.available.map((b) => b.name)).toContain('tensorflow');
@@ -23,7 +23,7 @@ describe.skipIf(!IN_NATIVE_LANE)('the bench on native TensorFlow', () => {
   it('times the MLP step on native TensorFlow in a child, one TensorFlow graph per step', () => {
     const step = runChild<{ backend: string; runs: { medianMs: number; compiled?: boolean }[] }>(process.execPath,
       [childScript(), 'step', '--model', 'mlp', '--backend', 'tensorflow', '--repeats', '1', '--min-total-ms', '20', '--min-steps', '3'],
-      60_000, oursEnv(nativeOnly));
+      { timeoutMs: 60_000, env: oursEnv(nativeOnly) });
     if (!step.ok) throw new Error(step.error);
     expect(step.result.backend).toBe('tensorflow');
     expect(step.result.runs).toHaveLength(1);

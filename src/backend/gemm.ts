@@ -1,4 +1,4 @@
-// Our float32 matrix product for wasm (src/backend/gemm/gemm.c), run in the wasm backend's own memory.
+// Our float32 matrix product for wasm (src/backend/gemm/gemm.c), and its im2col / col2im, run in the wasm backend's own memory.
 import v8 from 'node:v8';
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs';
 import { GEMM_RELAXED_WASM_BASE64, GEMM_WASM_BASE64 } from './gemm/gemm_wasm.js';
@@ -36,10 +36,13 @@ interface WasmInternals {
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
 }
 
-type GemmFunction = (...args: number[]) => void;
+type WasmFunction = (...args: number[]) => void;
 interface Loaded {
   kind: GemmKind;
-  run: GemmFunction;
+  run: WasmFunction;
+  im2col: WasmFunction;
+  col2im: WasmFunction;
+  columnSums: WasmFunction;
 }
 
 type Bytes = Uint8Array<ArrayBuffer>;
@@ -61,8 +64,12 @@ function relaxedModule(): Bytes | null {
   return (relaxedBytes = WebAssembly.validate(bytes) ? bytes : null);
 }
 
-function instantiate(bytes: Bytes, memory: WebAssembly.Memory): GemmFunction {
-  return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports.gemm as GemmFunction;
+function instantiate(kind: GemmKind, bytes: Bytes, memory: WebAssembly.Memory): Loaded {
+  const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as Record<string, WasmFunction>;
+  return {
+    kind, run: exports.gemm as WasmFunction, im2col: exports.im2col as WasmFunction, col2im: exports.col2im as WasmFunction,
+    columnSums: exports.column_sums as WasmFunction,
+  };
 }
 
 /** gemm.c instantiated on `memory` (relaxed SIMD where it runs), or null where this runtime has no wasm SIMD. */
@@ -74,7 +81,7 @@ function gemmFor(memory: WebAssembly.Memory): Loaded | null {
     for (const [kind, bytes] of [['relaxed', relaxed], ['simd', decode(GEMM_WASM_BASE64)]] as const) {
       if (bytes === null || loaded !== null) continue;
       try {
-        loaded = { kind, run: instantiate(bytes, memory) };
+        loaded = instantiate(kind, bytes, memory);
       } catch {
         // this build does not run here; try the next
       }
@@ -115,4 +122,41 @@ export function gemm(backend: KernelBackend, call: GemmCall): void {
   } finally {
     internals.wasm._free(panel);
   }
+}
+
+/** Where a convolution's windows lie: output pixel (oh, ow)'s window (i, j) reads input pixel (oh·s + i - top, ow·s + j - left). */
+export interface WindowGeometry {
+  batch: number;
+  inHeight: number;
+  inWidth: number;
+  channels: number;
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  top: number;
+  left: number;
+  outHeight: number;
+  outWidth: number;
+}
+
+/**
+ * gemm.c's im2col (image [B, H, W, C] -> columns [B·OH·OW, kh·kw·C], zeros in the padding) or col2im (columns ->
+ * image, each pixel the sum of its windows' values). Both tensors are on `backend` and made by the caller; the
+ * target is overwritten. Check gemmKind first.
+ */
+export function windows(backend: KernelBackend, direction: 'im2col' | 'col2im', from: TensorInfo, to: TensorInfo, g: WindowGeometry): void {
+  const internals = backend as unknown as WasmInternals;
+  const loaded = gemmFor(internals.wasm.asm.memory);
+  if (loaded === null) throw new Error(`${direction}: this runtime cannot run our wasm SIMD module.`);
+  loaded[direction](offsetOf(internals, from), g.batch, g.inHeight, g.inWidth, g.channels, g.filterHeight, g.filterWidth,
+    g.strideHeight, g.strideWidth, g.top, g.left, g.outHeight, g.outWidth, offsetOf(internals, to));
+}
+
+/** out [n] = Σ over the rows of x viewed as [rows, n] (gemm.c's column_sums, rows in order). Check gemmKind first. */
+export function columnSums(backend: KernelBackend, x: TensorInfo, rows: number, n: number, out: TensorInfo): void {
+  const internals = backend as unknown as WasmInternals;
+  const loaded = gemmFor(internals.wasm.asm.memory);
+  if (loaded === null) throw new Error('column sums: this runtime cannot run our wasm SIMD module.');
+  loaded.columnSums(offsetOf(internals, x), rows, n, offsetOf(internals, out));
 }

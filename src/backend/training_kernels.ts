@@ -13,13 +13,14 @@ import { orientedBatchMatMulOverride, orientedFusedMatMulOverride } from './mat_
 import { sgdUpdateWasmConfig } from './sgd_kernel.js';
 import { COURSE_GRADIENTS, registerMissingGradients, registerMissingKernels } from './register.js';
 import { padOverride, sliceOverride } from './slice_pad.js';
+import { meanOverride, sumOverride } from './sum.js';
 import { tileOverride } from './tile.js';
 import { WASM_BACKEND, type KernelOverride } from './wasm_calls.js';
 
 /** wasm kernels we replace with faster ones, each falling back to the original where it does not apply. */
 export const WASM_KERNEL_OVERRIDES: readonly KernelOverride[] = [
   conv2dBackpropInputOverride, orientedBatchMatMulOverride, orientedFusedMatMulOverride, tileOverride, identityOverride, castOverride,
-  sliceOverride, padOverride, gatherOverride,
+  sliceOverride, padOverride, gatherOverride, sumOverride, meanOverride,
 ];
 
 /**

@@ -1,10 +1,24 @@
 // Tests for our wasm Conv2DBackpropFilter: same filter gradient as the cpu backend's kernel, clear errors, no leaks.
 import * as tf from '@tensorflow/tfjs';
-import { backend_util } from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { backend_util, type KernelBackend } from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { UnsupportedConvGradientError, initBackend } from '../../src/backend/index.js';
 import { createGenerator } from '../../src/random/index.js';
 import { relativeError } from './reference.js';
+
+// Each test runs twice: through our wasm module (im2col / col2im and gemm, what runs wherever wasm SIMD does) and
+// through the fallback for runtimes without it (XNNPack products and convolutions, JavaScript copies), by hiding the
+// module from the kernels.
+const paths = vi.hoisted(() => ({ withoutModule: false, windowCalls: 0 }));
+vi.mock('../../src/backend/gemm.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/backend/gemm.js')>();
+  return {
+    ...actual,
+    gemmKind: (backend: KernelBackend) => (paths.withoutModule ? undefined : actual.gemmKind(backend)),
+    windows: (...args: Parameters<typeof actual.windows>) => (paths.windowCalls++, actual.windows(...args)),
+  };
+});
+const PATHS = [['our wasm module', false], ['the fallback without it', true]] as const;
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 interface Case {
@@ -32,7 +46,7 @@ const cases: Case[] = [
   { x: [2, 7, 7, 8], filter: [3, 3, 8, 8], strides: 1, pad: 1 },
   { x: [2, 10, 10, 16], filter: [3, 3, 16, 16], strides: 2, pad: SEED_PAD },
   { x: [3, 9, 6, 2], filter: [3, 2, 2, 3], strides: [2, 1], pad: 'same' },
-  // One input channel takes the columns path: seed 001's first conv, and windows dropped at the bottom and right.
+  // One input channel (by columns in the fallback): seed 001's first conv, and windows dropped at the bottom and right.
   { x: [3, 28, 28, 1], filter: [3, 3, 1, 16], strides: 2, pad: SEED_PAD },
   { x: [2, 8, 8, 1], filter: [3, 3, 1, 4], strides: 2, pad: 'valid' },
   { x: [2, 7, 9, 1], filter: [2, 3, 1, 3], strides: [1, 2], pad: 'same' },
@@ -62,7 +76,16 @@ beforeAll(async () => {
   await initBackend({ backend: 'wasm', log: () => {} });
 });
 
-describe('Conv2DBackpropFilter on wasm', () => {
+describe.each(PATHS)('Conv2DBackpropFilter on wasm, through %s', (_, withoutModule) => {
+  beforeAll(() => void (paths.withoutModule = withoutModule));
+
+  it('takes that path (a strided 3x3 convolution with three channels)', async () => {
+    await tf.setBackend('wasm');
+    const before = paths.windowCalls;
+    tf.tidy(() => tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.zeros([2, 8, 8, 3]), dy: tf.zeros([2, 4, 4, 5]) }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 5] }));
+    expect(paths.windowCalls - before).toBe(withoutModule ? 0 : 1);
+  });
+
   it.each(cases)('matches the cpu backend for x $x, filter $filter, strides $strides, pad $pad', async (c) => {
     const want = await filterGradient('cpu', c);
     const got = await filterGradient('wasm', c);

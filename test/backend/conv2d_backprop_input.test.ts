@@ -1,9 +1,23 @@
 // Tests for our wasm Conv2DBackpropInput: the same input gradient as the cpu backend's kernel, and no leaks.
 import * as tf from '@tensorflow/tfjs';
-import { backend_util } from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { backend_util, type KernelBackend } from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../../src/backend/index.js';
 import { onBackend, randomValues, relativeError } from './reference.js';
+
+// Each test runs twice: through our wasm module (im2col / col2im and gemm, what runs wherever wasm SIMD does) and
+// through the fallback for runtimes without it (XNNPack products and convolutions, JavaScript copies), by hiding the
+// module from the kernels.
+const paths = vi.hoisted(() => ({ withoutModule: false, windowCalls: 0 }));
+vi.mock('../../src/backend/gemm.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/backend/gemm.js')>();
+  return {
+    ...actual,
+    gemmKind: (backend: KernelBackend) => (paths.withoutModule ? undefined : actual.gemmKind(backend)),
+    windows: (...args: Parameters<typeof actual.windows>) => (paths.windowCalls++, actual.windows(...args)),
+  };
+});
+const PATHS = [['our wasm module', false], ['the fallback without it', true]] as const;
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 interface Case {
@@ -48,7 +62,16 @@ beforeAll(async () => {
   await initBackend({ backend: 'wasm', log: () => {} });
 });
 
-describe('Conv2DBackpropInput on wasm', () => {
+describe.each(PATHS)('Conv2DBackpropInput on wasm, through %s', (_, withoutModule) => {
+  beforeAll(() => void (paths.withoutModule = withoutModule));
+
+  it('takes that path (a strided 3x3 convolution with three channels)', async () => {
+    await tf.setBackend('wasm');
+    const before = paths.windowCalls;
+    tf.tidy(() => tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.zeros([2, 4, 4, 5]), filter: tf.zeros([3, 3, 3, 5]) }, { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 8, 8, 3] }));
+    expect(paths.windowCalls - before).toBe(withoutModule ? 0 : 1);
+  });
+
   it.each(cases)('matches the cpu backend for x $x, filter $filter, strides $strides, pad $pad', async (c) => {
     const want = await inputGradient('cpu', c);
     const got = await inputGradient('wasm', c);

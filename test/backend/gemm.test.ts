@@ -1,9 +1,10 @@
-// Tests for our wasm gemm (src/backend/gemm): every layout against a float64 product, edge shapes, and its build.
+// Tests for our wasm gemm (src/backend/gemm): every layout against a float64 product, edge shapes, im2col / col2im /
+// column sums against plain loops, and its build.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { gemm, gemmKind } from '../../src/backend/gemm.js';
+import { columnSums, gemm, gemmKind, windows, type WindowGeometry } from '../../src/backend/gemm.js';
 import { initBackend } from '../../src/backend/index.js';
 import { gemmIsCheaper } from '../../src/backend/mat_mul_orientation.js';
 import { randomValues, relativeError } from './reference.js';
@@ -81,6 +82,80 @@ describe('gemm on wasm', () => {
     const [a, b, out] = [tf.zeros([2, 3]), tf.zeros([4, 2]), tf.zeros([2, 2])];
     expect(() => gemm(tf.backend(), { a, transposeA: false, b, transposeB: false, relu: false, out })).toThrow(/inner dimensions differ \(3 and 4\)/);
     tf.dispose([a, b, out]);
+  });
+});
+
+/** Where window (i, j) of output pixel (b, oh, ow) reads: the NHWC offset of channel 0, or -1 in the padding. */
+function pixelOf(g: WindowGeometry, b: number, oh: number, ow: number, i: number, j: number): number {
+  const [ih, iw] = [oh * g.strideHeight + i - g.top, ow * g.strideWidth + j - g.left];
+  if (ih < 0 || ih >= g.inHeight || iw < 0 || iw >= g.inWidth) return -1;
+  return ((b * g.inHeight + ih) * g.inWidth + iw) * g.channels;
+}
+
+/** Visits every (row, window offset, image offset or -1) of im2col's matrix, in row order. */
+function eachWindowValue(g: WindowGeometry, visit: (column: number, pixel: number) => void): void {
+  let column = 0;
+  for (let b = 0; b < g.batch; b++)
+    for (let oh = 0; oh < g.outHeight; oh++)
+      for (let ow = 0; ow < g.outWidth; ow++)
+        for (let i = 0; i < g.filterHeight; i++)
+          for (let j = 0; j < g.filterWidth; j++) {
+            const pixel = pixelOf(g, b, oh, ow, i, j);
+            for (let c = 0; c < g.channels; c++) visit(column++, pixel < 0 ? -1 : pixel + c);
+          }
+}
+
+const geometry = (batch: number, size: [number, number], channels: number, filter: [number, number], stride: [number, number], pad: [number, number], out: [number, number]): WindowGeometry => ({
+  batch, inHeight: size[0], inWidth: size[1], channels, filterHeight: filter[0], filterWidth: filter[1],
+  strideHeight: stride[0], strideWidth: stride[1], top: pad[0], left: pad[1], outHeight: out[0], outWidth: out[1],
+});
+
+describe('im2col and col2im on wasm', () => {
+  const geometries: [string, WindowGeometry][] = [
+    ["seed 001's first conv (one channel, stride 2, padding 1)", geometry(2, [28, 28], 1, [3, 3], [2, 2], [1, 1], [14, 14])],
+    ['a middle conv (16 channels, odd size)', geometry(3, [7, 7], 16, [3, 3], [2, 2], [1, 1], [4, 4])],
+    ['a stride-1 ResBlock conv', geometry(2, [5, 6], 3, [3, 3], [1, 1], [1, 1], [5, 6])],
+    ['rectangular filter and strides, no padding, unread last column', geometry(2, [9, 8], 2, [3, 2], [2, 3], [0, 0], [4, 3])],
+    ['padding wider than the window reaches', geometry(1, [3, 3], 2, [5, 5], [1, 1], [2, 2], [3, 3])],
+  ];
+
+  it.each(geometries)('im2col copies every window of %s, zeros in the padding', (_, g) => {
+    const imageSize = g.batch * g.inHeight * g.inWidth * g.channels;
+    const image = randomValues(imageSize, 4);
+    const rows = g.batch * g.outHeight * g.outWidth;
+    const [x, cols] = [tf.tensor(image, [g.batch, g.inHeight, g.inWidth, g.channels]), tf.fill([rows, g.filterHeight * g.filterWidth * g.channels], NaN)];
+    windows(tf.backend(), 'im2col', x, cols, g);
+    const got = cols.dataSync();
+    const want = new Float32Array(got.length);
+    eachWindowValue(g, (column, pixel) => void (want[column] = pixel < 0 ? 0 : (image[pixel] as number)));
+    expect(Array.from(got)).toEqual(Array.from(want));
+    tf.dispose([x, cols]);
+  });
+
+  it.each(geometries)('col2im adds every window of %s back into its pixels (the transpose of im2col)', (_, g) => {
+    const rows = g.batch * g.outHeight * g.outWidth;
+    const values = randomValues(rows * g.filterHeight * g.filterWidth * g.channels, 5);
+    const [cols, x] = [tf.tensor(values, [rows, g.filterHeight * g.filterWidth * g.channels]), tf.fill([g.batch, g.inHeight, g.inWidth, g.channels], NaN)];
+    windows(tf.backend(), 'col2im', cols, x, g);
+    const want = new Float32Array(g.batch * g.inHeight * g.inWidth * g.channels);
+    eachWindowValue(g, (column, pixel) => {
+      if (pixel >= 0) want[pixel] = (want[pixel] as number) + (values[column] as number);
+    });
+    // Same additions in the same order (float32 each time): the same bits.
+    expect(Array.from(x.dataSync())).toEqual(Array.from(want));
+    tf.dispose([cols, x]);
+  });
+
+  it('sums the columns of a matrix in row order', () => {
+    for (const [rows, n] of [[1, 1], [7, 3], [200, 16], [33, 10]] as const) {
+      const values = randomValues(rows * n, 6);
+      const [x, out] = [tf.tensor(values, [rows, n]), tf.fill([n], NaN)];
+      columnSums(tf.backend(), x, rows, n, out);
+      const want = new Float32Array(n);
+      for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) want[j] = (want[j] as number) + (values[r * n + j] as number);
+      expect(Array.from(out.dataSync())).toEqual(Array.from(want));
+      tf.dispose([x, out]);
+    }
   });
 });
 

@@ -12,6 +12,11 @@
 // op(B) is [k, n]: B is [k, n], or [n, k] when transB. C is [m, n]. bias is [n] or 0 (none). panel holds
 // (k + 1) * 8 floats of scratch. Sums run over k in order, one float32 accumulator per output.
 // No static data and no stack: the module runs inside the memory of the wasm backend it imports.
+//
+// im2col and col2im move a convolution's windows between an NHWC image and rows of a matrix, so that its gradients
+// are products here: row (b, oh, ow) holds the kh·kw·C values under the window of output pixel (b, oh, ow), in
+// (i, j, c) order, zeros where the window hangs over the padding (the filter's [kh, kw, C, O] layout read as
+// [kh·kw·C, O]).
 #include <wasm_simd128.h>
 
 #define NR 8
@@ -167,4 +172,55 @@ __attribute__((export_name("gemm"))) void gemm(int m, int n, int k, const f32 *A
     const f32 *bias, int relu, f32 *C, f32 *panel) {
   if (transA) product(m, n, k, A, 1, m, B, transB, bias, relu, C, panel);
   else product(m, n, k, A, k, 1, B, transB, bias, relu, C, panel);
+}
+
+// Window row i of output pixel (oh, ow) reads input row oh·sh + i - top, columns ow·sw - left + j for j < kw: one
+// run of kw·C floats in NHWC when the window lies inside the image left to right (most of them), else pixel by pixel.
+#define WINDOW_ROWS(RUN, PIXEL, OUTSIDE_ROW)                                                                     \
+  for (int b = 0; b < B; b++)                                                                                   \
+    for (int oh = 0; oh < OH; oh++)                                                                             \
+      for (int ow = 0; ow < OW; ow++) {                                                                         \
+        f32 *row = cols + (((long)b * OH + oh) * OW + ow) * kh * kw * C;                                        \
+        int iw0 = ow * sw - left;                                                                               \
+        for (int i = 0; i < kh; i++) {                                                                          \
+          int ih = oh * sh + i - top;                                                                           \
+          f32 *win = row + i * kw * C;                                                                          \
+          if (ih < 0 || ih >= H) { OUTSIDE_ROW continue; }                                                      \
+          f32 *px = image + (((long)b * H + ih) * W + iw0) * C;                                                 \
+          if (iw0 >= 0 && iw0 + kw <= W) { RUN continue; }                                                      \
+          for (int j = 0; j < kw; j++, win += C, px += C) {                                                     \
+            int inside = iw0 + j >= 0 && iw0 + j < W;                                                           \
+            PIXEL                                                                                               \
+          }                                                                                                     \
+        }                                                                                                       \
+      }
+
+// cols [B·OH·OW, kh·kw·C] from image [B, H, W, C].
+__attribute__((export_name("im2col"))) void im2col(f32 *image, int B, int H, int W, int C, int kh, int kw, int sh,
+    int sw, int top, int left, int OH, int OW, f32 *cols) {
+  int run = kw * C;
+  WINDOW_ROWS(for (int t = 0; t < run; t++) win[t] = px[t];,
+              for (int c = 0; c < C; c++) win[c] = inside ? px[c] : 0.f;,
+              for (int t = 0; t < run; t++) win[t] = 0.f;)
+}
+
+// image [B, H, W, C] = the sum, over the windows that cover each pixel, of the values cols holds for it (the
+// transpose of im2col); padding positions are dropped. Windows are added in row order, (i, j) within each.
+__attribute__((export_name("col2im"))) void col2im(f32 *cols, int B, int H, int W, int C, int kh, int kw, int sh,
+    int sw, int top, int left, int OH, int OW, f32 *image) {
+  int run = kw * C;
+  long size = (long)B * H * W * C;
+  for (long p = 0; p < size; p++) image[p] = 0.f;
+  WINDOW_ROWS(for (int t = 0; t < run; t++) px[t] += win[t];,
+              if (inside) { for (int c = 0; c < C; c++) px[c] += win[c]; },
+              ;)
+}
+
+// out[j] = Σ over rows of x[row, j], x [rows, n]: a bias gradient (sums of dy over every axis but the channels).
+__attribute__((export_name("column_sums"))) void column_sums(const f32 *x, int rows, int n, f32 *out) {
+  for (int j = 0; j < n; j++) out[j] = 0.f;
+  for (int r = 0; r < rows; r++) {
+    const f32 *row = x + (long)r * n;
+    for (int j = 0; j < n; j++) out[j] += row[j];
+  }
 }

@@ -10,7 +10,7 @@ import { createCnn, createHidden, createLinear, createMlp, createResNet } from '
 import { createGenerator } from '../src/random/index.js';
 import { OneCycleLR, SGD, crossEntropy, fit, nllLoss, type Batch, type LossFn } from '../src/train/index.js';
 import { GRAPH_STEP, WASM_STEP, graphStepStatus } from '../src/graph/index.js';
-import { ONE_THREAD_ENV, pythonPath, pytorchEnv } from './spawn.js';
+import { ALLOCATOR_ENV, ONE_THREAD_ENV, pythonPath, pytorchEnv } from './spawn.js';
 
 /** The course models, each with its tutorial's loss, optimizer and input layout. */
 export const PERF_MODELS = ['linear', 'hidden', 'mlp', 'cnn', 'resnet'] as const;
@@ -194,7 +194,7 @@ export async function profileTrainingStep(name: PerfModel, batchSize: number, wa
 /**
  * PyTorch's median and fastest ms per step, keyed `${model}@${batchSize}`, from bench/pytorch_step.py; empty without
  * torch. It runs as `npm run bench` runs PyTorch: one thread, and serial OpenBLAS instead of a reference libblas.so.3
- * (see pytorchEnv in spawn.ts), so both benches compare with the same PyTorch.
+ * (see pytorchEnv in spawn.ts) and glibc malloc settings (ALLOCATOR_ENV), so both benches compare with the same PyTorch.
  */
 export function pytorchStepTimes(cases: PerfCase[], python = pythonPath()): Map<string, StepTiming> {
   const script = pytorchScript();
@@ -204,7 +204,7 @@ export function pytorchStepTimes(cases: PerfCase[], python = pythonPath()): Map<
     return times;
   }
   const spec = cases.map((c) => `${c.model}:${c.batchSize}`).join(',');
-  const run = spawnSync(python, [script, '--cases', spec], { encoding: 'utf8', timeout: 600_000, env: { ...process.env, ...ONE_THREAD_ENV, ...pytorchEnv() } });
+  const run = spawnSync(python, [script, '--cases', spec], { encoding: 'utf8', timeout: 600_000, env: { ...process.env, ...ONE_THREAD_ENV, ...ALLOCATOR_ENV, ...pytorchEnv() } });
   if (run.status !== 0) {
     console.error(`PyTorch reference skipped: ${python} ${script} exited with ${run.status}: ${run.stderr.trim().split('\n').pop() ?? ''}`);
     return times;

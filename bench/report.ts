@@ -118,7 +118,7 @@ export function summaryLines(result: BenchResult): string[] {
 /** The tables for the terminal. */
 export function formatBenchTables(result: BenchResult): string {
   const head = `npm run bench (${result.mode} mode), ${result.machine.cpu}, ${result.machine.cores} cores, ${result.durationS.toFixed(0)} s. ${versionsLine(result)}`;
-  const parts = [head, loadLine(result), pinningLine(result),
+  const parts = [head, loadLine(result), pinningLine(result), allocatorLine(result),
     `Floor: ${result.floor.gflopsPerThread.toFixed(1)} GFLOP/s per thread (${result.floor.source}).`, '',
     'Ours / PyTorch, time ratios (above 1: ours is slower):',
     table(HEADLINE_HEADER, headlineRows(result), false), '',
@@ -141,6 +141,15 @@ export function pinningLine(result: BenchResult): string {
     'unpinned, each hand-off between two cores costs a thread wake-up each way (see `npm run bench -- --no-pin`).';
 }
 
+/** Which glibc malloc settings the children had. */
+export function allocatorLine(result: BenchResult): string {
+  const env = result.machine.allocatorEnv;
+  if (env === undefined || Object.keys(env).length === 0) return "Children ran with glibc malloc's default thresholds.";
+  return `Every child had ${Object.entries(env).map(([name, value]) => `${name}=${value}`).join(' and ')}: glibc keeps large blocks in ` +
+    "its heap instead of mapping and unmapping them. With its defaults PyTorch's CNN step alternated between ~1.5 and ~3 ms " +
+    'from run to run (its activation buffers returned to the kernel and faulted in again every step); ours was unaffected.';
+}
+
 /** BENCHMARKS.md: the figures of one full run, what they mean and how they were taken. */
 export function benchmarksMarkdown(result: BenchResult): string {
   const flopsRows = result.models.map((m) => [m.model, thousands(m.flops.forwardPerSample), thousands(m.flops.trainingPerSample),
@@ -159,6 +168,7 @@ Do not edit by hand: rerun the bench (\`npm run bench -- --no-write\` leaves thi
   with \`torch.set_num_threads(1)\` (native TensorFlow, when on NODE_PATH, with TF_NUM_INTRAOP_THREADS=1). "cores" is
   each process's CPU time over its wall time: near 1 when it had a core to itself.
 - ${pinningLine(result)}
+- ${allocatorLine(result)}
 - PyTorch's BLAS: ${result.pytorch.blas}.
 - Arithmetic floor: ${result.floor.gflopsPerThread.toFixed(1)} GFLOP/s per thread (${result.floor.source}). "of floor" is the
   time that many FLOPs need at that rate over the time taken.

@@ -85,8 +85,14 @@ export interface BenchResult {
   startedAt: string;
   finishedAt: string;
   durationS: number;
-  /** `pinnedCpu`: the CPU every child ran on (taskset), null when unpinned (older JSON: absent, unpinned). */
-  machine: { cpu: string; cores: number; memoryGiB: number; platform: string; loadavgStart: number[]; loadavgEnd: number[]; loadavgMax1m: number; pinnedCpu?: number | null };
+  /**
+   * `pinnedCpu`: the CPU every child ran on (taskset), null when unpinned; `allocatorEnv`: the glibc malloc settings
+   * every child got (ALLOCATOR_ENV). Both absent in older JSON (unpinned, glibc's defaults).
+   */
+  machine: {
+    cpu: string; cores: number; memoryGiB: number; platform: string; loadavgStart: number[]; loadavgEnd: number[]; loadavgMax1m: number;
+    pinnedCpu?: number | null; allocatorEnv?: Record<string, string>;
+  };
   versions: Record<string, string>;
   backends: { active: string; activeReason: string; available: { name: string; threads: number | null }[]; unavailable: Record<string, string> };
   /** `blas`: which BLAS the PyTorch side was given, and why (see OPENBLAS_SERIAL_DIR in spawn.ts). */

@@ -12,7 +12,7 @@ import {
   type ModelResult, type Runner, type StepFigure,
 } from './results.js';
 import { BENCH_MODELS, TUTORIAL_SPECS, runSize, type BenchMode, type BenchModel } from './specs.js';
-import { OPENBLAS_SERIAL_DIR, PYTORCH_BLAS_ENV, makeDataRoot, pinnedCpu, pythonPath, pytorchEnv, runOurs, runPytorch } from './spawn.js';
+import { ALLOCATOR_ENV, OPENBLAS_SERIAL_DIR, PYTORCH_BLAS_ENV, makeDataRoot, pinnedCpu, pythonPath, pytorchEnv, runOurs, runPytorch } from './spawn.js';
 
 export interface BenchOptions {
   mode: BenchMode;
@@ -120,7 +120,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       durationS: (finished.getTime() - started.getTime()) / 1000,
       machine: {
         cpu: cpus()[0]?.model.trim() ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30),
-        platform: `${platform()} ${release()}`, loadavgStart, loadavgEnd: loadavg(), loadavgMax1m, pinnedCpu: cpu ?? null,
+        platform: `${platform()} ${release()}`, loadavgStart, loadavgEnd: loadavg(), loadavgMax1m, pinnedCpu: cpu ?? null, allocatorEnv: { ...ALLOCATOR_ENV },
       },
       versions,
       backends: {

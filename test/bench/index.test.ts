@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchmarksMarkdown, formatBenchTables } from '../../bench/report.js';
 import type { BenchResult } from '../../bench/results.js';
+import { ALLOCATOR_ENV } from '../../bench/spawn.js';
 import { runBenchCli, type BenchRun } from './bench-cli.js';
 
 let run: BenchRun | undefined;
@@ -30,6 +31,13 @@ describe('npm run bench --quick, linear model on wasm', () => {
     expect(result.versions.node).toBe(process.versions.node);
     expect(result.versions['tfjs-core']).toMatch(/^\d+\.\d+\.\d+/);
     expect(isNumber(result.floor.gflopsPerThread)).toBe(true);
+  });
+
+  it('pins every child to one CPU where taskset runs (else says why), and records the malloc settings they had', () => {
+    const cpu = result.machine.pinnedCpu;
+    if (cpu === null || cpu === undefined) expect(result.notes.some((n) => n.startsWith('Not pinned to one CPU'))).toBe(true);
+    else expect(cpu).toBe(result.machine.cores - 1);
+    expect(result.machine.allocatorEnv).toEqual(ALLOCATOR_ENV);
   });
 
   it('times only the linear model, on wasm, and skips the data comparison', () => {
@@ -77,5 +85,7 @@ describe('npm run bench --quick, linear model on wasm', () => {
     const markdown = benchmarksMarkdown(result);
     expect(markdown).toMatch(/^# Benchmarks/);
     expect(markdown).toContain('| linear |');
+    expect(markdown).toContain(result.machine.pinnedCpu == null ? 'Children ran unpinned' : `pinned to CPU ${result.machine.pinnedCpu}`);
+    expect(markdown).toContain(`MALLOC_MMAP_THRESHOLD_=${ALLOCATOR_ENV.MALLOC_MMAP_THRESHOLD_}`);
   });
 });

@@ -8,7 +8,8 @@ import { asWasm, type KernelOverride } from './wasm_calls.js';
  * takes the mean of x and of its squared deviations over the same axes. wasm's own kernels transpose the reduced
  * axes to the end first: 0.45 ms for seed 001's [64, 14, 14, 16], and Mean 28 of the ResNet's ~330 ms step at batch
  * 512; our module's column sums read the data once, row by row (~0.03 ms for the first). Mean divides the sums by
- * the row count. Over no rows both are zeros, as on cpu (wasm's own Sum leaves its output unwritten there). Other reductions and dtypes go to wasm's own kernel (`original`).
+ * the row count. Over no rows both are zeros, as on cpu (wasm's own Sum leaves its output unwritten there). Other
+ * reductions and dtypes go to wasm's own kernel (`original`).
  */
 function reduceWasm(kind: 'sum' | 'mean', original: KernelFunc): KernelFunc {
   return (args) => {

@@ -1,4 +1,4 @@
-// C = op(A)·op(B) (+ bias, then relu) in float32 with wasm SIMD, for the course's Dense layers on the wasm backend.
+// C = op(A)·op(B) (+ bias, relu) with wasm SIMD, and im2col / col2im around it, for the course's wasm kernels.
 //
 // Why not XNNPack (what TF.js's wasm MatMul calls): it packs the whole right operand into its own layout before every
 // product, ~3.5 ns a float here, because it is built for inference with fixed weights. In training the weights

@@ -1,32 +1,13 @@
 // Tests for our wasm Conv2DBackpropFilter: same filter gradient as the cpu backend's kernel, clear errors, no leaks.
 import * as tf from '@tensorflow/tfjs';
-import { backend_util, type KernelBackend } from '@tensorflow/tfjs';
+import { backend_util } from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { UnsupportedConvGradientError, initBackend } from '../../src/backend/index.js';
-import { createGenerator } from '../../src/random/index.js';
-import { relativeError } from './reference.js';
+import type { Case, Pad } from './conv_gradient_paths.js';
+import { randomValues, relativeError } from './reference.js';
 
-// Each test runs twice: through our wasm module (im2col / col2im and gemm, what runs wherever wasm SIMD does) and
-// through the fallback for runtimes without it (XNNPack products and convolutions, JavaScript copies), by hiding the
-// module from the kernels.
-const paths = vi.hoisted(() => ({ withoutModule: false, windowCalls: 0 }));
-vi.mock('../../src/backend/gemm.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../src/backend/gemm.js')>();
-  return {
-    ...actual,
-    gemmKind: (backend: KernelBackend) => (paths.withoutModule ? undefined : actual.gemmKind(backend)),
-    windows: (...args: Parameters<typeof actual.windows>) => (paths.windowCalls++, actual.windows(...args)),
-  };
-});
-const PATHS = [['our wasm module', false], ['the fallback without it', true]] as const;
-
-type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
-interface Case {
-  x: [number, number, number, number];
-  filter: [number, number, number, number];
-  strides: number | [number, number];
-  pad: Pad;
-}
+const { paths, PATHS, steerGemm } = await vi.hoisted(() => import('./conv_gradient_paths.js'));
+vi.mock('../../src/backend/gemm.js', steerGemm);
 
 // Tolerance: the largest difference is at most this fraction of the largest reference entry (float32 sums of
 // up to a few hundred products in a different order agree to ~1e-6 here).
@@ -51,11 +32,6 @@ const cases: Case[] = [
   { x: [2, 8, 8, 1], filter: [3, 3, 1, 4], strides: 2, pad: 'valid' },
   { x: [2, 7, 9, 1], filter: [2, 3, 1, 3], strides: [1, 2], pad: 'same' },
 ];
-
-function randomValues(count: number, seed: number): Float32Array {
-  const rng = createGenerator(seed);
-  return Float32Array.from({ length: count }, () => rng.next() * 2 - 1);
-}
 
 /** dL/dfilter of L = sum(conv2d(x, filter) * weights), via tf.grad on the given backend. */
 async function filterGradient(backend: 'cpu' | 'wasm', c: Case): Promise<Float32Array> {

@@ -1,31 +1,13 @@
 // Tests for our wasm Conv2DBackpropInput: the same input gradient as the cpu backend's kernel, and no leaks.
 import * as tf from '@tensorflow/tfjs';
-import { backend_util, type KernelBackend } from '@tensorflow/tfjs';
+import { backend_util } from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../../src/backend/index.js';
+import type { Case, Pad } from './conv_gradient_paths.js';
 import { onBackend, randomValues, relativeError } from './reference.js';
 
-// Each test runs twice: through our wasm module (im2col / col2im and gemm, what runs wherever wasm SIMD does) and
-// through the fallback for runtimes without it (XNNPack products and convolutions, JavaScript copies), by hiding the
-// module from the kernels.
-const paths = vi.hoisted(() => ({ withoutModule: false, windowCalls: 0 }));
-vi.mock('../../src/backend/gemm.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../src/backend/gemm.js')>();
-  return {
-    ...actual,
-    gemmKind: (backend: KernelBackend) => (paths.withoutModule ? undefined : actual.gemmKind(backend)),
-    windows: (...args: Parameters<typeof actual.windows>) => (paths.windowCalls++, actual.windows(...args)),
-  };
-});
-const PATHS = [['our wasm module', false], ['the fallback without it', true]] as const;
-
-type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
-interface Case {
-  x: [number, number, number, number];
-  filter: [number, number, number, number];
-  strides: number | [number, number];
-  pad: Pad;
-}
+const { paths, PATHS, steerGemm } = await vi.hoisted(() => import('./conv_gradient_paths.js'));
+vi.mock('../../src/backend/gemm.js', steerGemm);
 
 // Float32 sums of up to a few hundred products, in another order than cpu's loops: they agree to ~1e-6.
 const RELATIVE_TOLERANCE = 1e-4;

@@ -96,6 +96,14 @@ export function gemmKind(backend: KernelBackend): GemmKind | undefined {
   return gemmFor((backend as unknown as WasmInternals).wasm.asm.memory)?.kind;
 }
 
+/** The wasm backend's internals and our module on its memory; `what` names the caller in the error where none runs. */
+function moduleOf(backend: KernelBackend, what: string): [WasmInternals, Loaded] {
+  const internals = backend as unknown as WasmInternals;
+  const loaded = gemmFor(internals.wasm.asm.memory);
+  if (loaded === null) throw new Error(`${what}: this runtime cannot run our wasm SIMD module.`);
+  return [internals, loaded];
+}
+
 function offsetOf(backend: WasmInternals, t: TensorInfo): number {
   const data = backend.dataIdMap.get(t.dataId);
   if (data === undefined) throw new Error('gemm: a tensor that is not on this wasm backend.');
@@ -107,9 +115,7 @@ function offsetOf(backend: WasmInternals, t: TensorInfo): number {
  * the transpose flags; scratch for one panel is allocated and freed around the call.
  */
 export function gemm(backend: KernelBackend, call: GemmCall): void {
-  const internals = backend as unknown as WasmInternals;
-  const loaded = gemmFor(internals.wasm.asm.memory);
-  if (loaded === null) throw new Error('gemm: this runtime cannot run our wasm SIMD module.');
+  const [internals, loaded] = moduleOf(backend, 'gemm');
   const [aRows, aCols] = call.a.shape.slice(-2) as [number, number];
   const [bRows, bCols] = call.b.shape.slice(-2) as [number, number];
   const [m, k] = call.transposeA ? [aCols, aRows] : [aRows, aCols];
@@ -146,17 +152,13 @@ export interface WindowGeometry {
  * target is overwritten. Check gemmKind first.
  */
 export function windows(backend: KernelBackend, direction: 'im2col' | 'col2im', from: TensorInfo, to: TensorInfo, g: WindowGeometry): void {
-  const internals = backend as unknown as WasmInternals;
-  const loaded = gemmFor(internals.wasm.asm.memory);
-  if (loaded === null) throw new Error(`${direction}: this runtime cannot run our wasm SIMD module.`);
+  const [internals, loaded] = moduleOf(backend, direction);
   loaded[direction](offsetOf(internals, from), g.batch, g.inHeight, g.inWidth, g.channels, g.filterHeight, g.filterWidth,
     g.strideHeight, g.strideWidth, g.top, g.left, g.outHeight, g.outWidth, offsetOf(internals, to));
 }
 
 /** out [n] = Σ over the rows of x viewed as [rows, n] (gemm.c's column_sums, rows in order). Check gemmKind first. */
 export function columnSums(backend: KernelBackend, x: TensorInfo, rows: number, n: number, out: TensorInfo): void {
-  const internals = backend as unknown as WasmInternals;
-  const loaded = gemmFor(internals.wasm.asm.memory);
-  if (loaded === null) throw new Error('column sums: this runtime cannot run our wasm SIMD module.');
+  const [internals, loaded] = moduleOf(backend, 'column sums');
   loaded.columnSums(offsetOf(internals, x), rows, n, offsetOf(internals, out));
 }

@@ -9,7 +9,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import { gemm, gemmKind, windows, type WindowGeometry } from './gemm.js';
-import { WASM_BACKEND, asWasm, runWasmKernel, withTemporaries } from './wasm_calls.js';
+import { WASM_BACKEND, asWasm, runWasmKernel, viewAs, withTemporaries } from './wasm_calls.js';
 
 /** Thrown when the kernel gets a layout or option it does not implement. */
 export class UnsupportedConvGradientError extends Error {
@@ -147,9 +147,6 @@ export function geometryOf(info: backend_util.Conv2DInfo): WindowGeometry {
     top: info.padInfo.top, left: info.padInfo.left, outHeight: info.outHeight, outWidth: info.outWidth,
   };
 }
-
-/** `t`'s data under another shape (same size): what gemm reads its matrix dimensions from. */
-export const viewAs = (t: TensorInfo, shape: number[]): TensorInfo => ({ dataId: t.dataId, shape, dtype: t.dtype });
 
 /**
  * The filter gradient from columns in our wasm module: im2col writes cols [N, kh·kw·Cin] (N = B·OH·OW), then one

@@ -7,9 +7,9 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs';
-import { geometryOf, viewAs } from './conv2d_backprop_filter.js';
+import { geometryOf } from './conv2d_backprop_filter.js';
 import { gemm, gemmKind, windows } from './gemm.js';
-import { asWasm, runWasmKernel, withTemporaries, type KernelOverride, type WasmHeap } from './wasm_calls.js';
+import { asWasm, runWasmKernel, viewAs, withTemporaries, type KernelOverride, type WasmHeap } from './wasm_calls.js';
 
 /**
  * The input gradient of a convolution, dx[b, ih, iw, c] = Σ over (oh, ow, i, j) with oh·s + i - top = ih and

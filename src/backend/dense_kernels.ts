@@ -2,7 +2,7 @@
 import { _FusedMatMul, BatchMatMul, type KernelBackend, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
 import { gemm, gemmKind } from './gemm.js';
 import { gemmIsCheaper } from './mat_mul_orientation.js';
-import { asWasm, floatsOf, runWasmKernel, WASM_BACKEND, withTemporaries } from './wasm_calls.js';
+import { asWasm, floatsOf, runWasmKernel, viewAs, WASM_BACKEND, withTemporaries } from './wasm_calls.js';
 
 /** x [m, k]·kernel [k, n] + bias [n], then the activation: output [m, n]. Attrs { activation: 'linear' | 'relu' }. */
 export const DENSE = 'MnistCourseDense';
@@ -22,12 +22,12 @@ export interface DenseGradAttrs {
 
 /** The same buffer seen as [1, rows, cols], the rank wasm's products take (no copy, no engine call). */
 function asBatchOfOne(t: TensorInfo): TensorInfo {
-  return { dataId: t.dataId, shape: [1, ...t.shape], dtype: t.dtype };
+  return viewAs(t, [1, ...t.shape]);
 }
 
 /** The same buffer without its leading batch axis of one. */
 function dropBatchAxis(t: TensorInfo): TensorInfo {
-  return { dataId: t.dataId, shape: t.shape.slice(1), dtype: t.dtype };
+  return viewAs(t, t.shape.slice(1));
 }
 
 /**

@@ -20,6 +20,9 @@ export function infoOf(t: { dataId: TensorInfo['dataId']; shape: readonly number
   return { dataId: t.dataId, shape: [...t.shape], dtype: t.dtype };
 }
 
+/** `t`'s buffer under another shape of the same size (no copy, no engine call): how products read it as a matrix. */
+export const viewAs = (t: TensorInfo, shape: number[]): TensorInfo => ({ dataId: t.dataId, shape, dtype: t.dtype });
+
 /** The wasm backend's view of its heap: where our JavaScript kernels read inputs and write outputs. */
 export type WasmHeap = Pick<BackendWasm, 'makeOutput' | 'typedArrayFromHeap' | 'disposeData'>;
 
